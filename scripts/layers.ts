@@ -1,0 +1,84 @@
+/**
+ * The import boundaries of DESIGN.md ("Boundaries"), as data and as a checker over the source
+ * tree. Used by `npm run check:layers` and by src/layers.test.ts.
+ *  - tensor imports nothing of the project; model imports tensor; interval nothing;
+ *  - target imports interval (its sound bounds are interval evaluations);
+ *  - construct may import tensor, model, target, certificate;
+ *  - verify imports tensor, model, target, interval — never construct or certificate, directly
+ *    or through another module;
+ *  - cli imports index only. `errors.ts` and `version.ts` are leaves anyone may import.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+
+export const ALLOWED: Record<string, string[]> = {
+  tensor: [],
+  interval: [],
+  model: ['tensor'],
+  target: ['interval'],
+  certificate: ['model', 'target'],
+  construct: ['tensor', 'model', 'target', 'certificate'],
+  verify: ['tensor', 'model', 'target', 'interval'],
+  ode: ['tensor', 'model'],
+  claims: ['tensor', 'model', 'target', 'interval', 'construct', 'certificate', 'verify', 'ode'],
+  cli: ['index'],
+  index: ['*'],
+};
+const LEAVES = new Set(['errors', 'version']);
+
+export interface Edge { from: string; to: string; file: string; spec: string }
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Module of a file under src/: its first folder, or the file's stem for top-level files. */
+export function moduleOf(srcDir: string, file: string): string {
+  const rel = relative(srcDir, file).split(/[\\/]/);
+  return rel.length > 1 ? rel[0]! : rel[0]!.replace(/\.ts$/, '');
+}
+
+export function importEdges(srcDir: string): Edge[] {
+  const edges: Edge[] = [];
+  for (const f of walk(srcDir)) {
+    const text = readFileSync(f, 'utf8');
+    const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+    for (let m; (m = re.exec(text)); ) {
+      const spec = m[1] ?? m[2]!;
+      if (!spec.startsWith('.')) continue;
+      const target = resolve(dirname(f), spec);
+      if (!target.startsWith(resolve(srcDir))) continue;
+      edges.push({ from: moduleOf(srcDir, f), to: moduleOf(srcDir, target), file: relative(srcDir, f), spec });
+    }
+  }
+  return edges;
+}
+
+export function layerViolations(srcDir: string): string[] {
+  const bad: string[] = [];
+  const edges = importEdges(srcDir);
+  for (const e of edges) {
+    if (e.from === e.to || LEAVES.has(e.to)) continue;
+    const ok = ALLOWED[e.from];
+    if (!ok) {
+      bad.push(`${e.file}: module '${e.from}' has no import rule (add it to scripts/layers.ts)`);
+      continue;
+    }
+    if (!ok.includes('*') && !ok.includes(e.to)) bad.push(`${e.file}: '${e.from}' may not import '${e.to}' (${e.spec})`);
+  }
+  // transitive: verify must not reach construct/certificate through anything
+  const adj = new Map<string, Set<string>>();
+  for (const e of edges) if (e.from !== e.to) (adj.get(e.from) ?? adj.set(e.from, new Set()).get(e.from)!).add(e.to);
+  const seen = new Set<string>(), stack = ['verify'];
+  while (stack.length) {
+    const x = stack.pop()!;
+    for (const y of adj.get(x) ?? []) if (!seen.has(y)) { seen.add(y); stack.push(y); }
+  }
+  for (const forbidden of ['construct', 'certificate']) if (seen.has(forbidden)) bad.push(`verify reaches '${forbidden}' transitively`);
+  return bad;
+}

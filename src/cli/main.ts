@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The `uat` command-line program (commander). Parsing, progress and printing only; all maths is
+ * in the library (imported through src/index.ts). Exit codes: 0 ok, 1 failed check, 2 bad input,
+ * 3 undecided (DESIGN.md "CLI").
+ */
+import { Command, CommanderError } from 'commander';
+import { registerModelCommands } from './cmd-model.ts';
+import { registerDemoCommand } from './cmd-demo.ts';
+import { VERSION } from '../version.ts';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('uat')
+    .description('single-layer transformer universal approximation: build the weights from the proof, run, verify')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerModelCommands(program);
+  registerDemoCommand(program);
+  // further commands register here (one line each)
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; every usage error (unknown option, missing value) is bad input
+      const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      process.exitCode = ok ? 0 : 2;
+      return;
+    }
+    throw e;
+  }
+}
+
+await main(process.argv);
