@@ -43,7 +43,14 @@ export function formatBytes(b: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${u[i]}`;
 }
 
+/** A found value that is already a description (printed as is, not quoted). */
+export class Described {
+  constructor(readonly text: string) {}
+}
+export const described = (text: string) => new Described(text);
+
 export function describeFound(x: unknown): string {
+  if (x instanceof Described) return x.text;
   if (typeof x === 'number') return Number.isNaN(x) ? 'NaN' : String(x);
   if (typeof x === 'string') return JSON.stringify(x.length > 80 ? x.slice(0, 77) + '...' : x);
   if (x === undefined) return 'nothing';

@@ -4,7 +4,7 @@
  */
 
 // errors
-export { UatInputError, UatResourceError, formatBytes, requireFinite } from './errors.ts';
+export { UatInputError, UatResourceError, formatBytes, requireFinite, described } from './errors.ts';
 
 // tensor core
 export type { Tensor, Activation } from './tensor/index.ts';

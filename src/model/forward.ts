@@ -7,7 +7,7 @@
 import {
   type Tensor, type Activation, tensor, zeros, linear, softmaxRows, activationInPlace, layerNormRows, axpy, require2d,
 } from '../tensor/index.ts';
-import { UatInputError, UatResourceError } from '../errors.ts';
+import { UatInputError, UatResourceError, described } from '../errors.ts';
 import { type Model, tensorOf } from './weights.ts';
 import type { ModelConfig } from './config.ts';
 
@@ -54,7 +54,7 @@ export function forwardBytes(c: ModelConfig, trace = false): number {
 function checkInput(c: ModelConfig, X: Tensor): void {
   require2d('forward', 'X', X);
   if (X.shape[0] !== c.n || X.shape[1] !== c.dIn)
-    throw new UatInputError('input', `shape [${c.n},${c.dIn}] (n × dIn of the model)`, `[${X.shape.join(',')}]`);
+    throw new UatInputError('input', `shape [${c.n},${c.dIn}] (n × dIn of the model)`, described(`[${X.shape.join(',')}]`));
   for (let i = 0; i < c.n; i++)
     for (let j = 0; j < c.dIn; j++)
       if (!Number.isFinite(X.get(i, j))) throw new UatInputError(`input[${i}][${j}]`, 'a finite number', X.get(i, j));
@@ -168,7 +168,7 @@ export function forward(m: Model, Xin: Tensor | number[][], opts: ForwardOptions
 }
 
 function rowsToTensor(rows: number[][], c: ModelConfig): Tensor {
-  if (rows.length !== c.n) throw new UatInputError('input', `${c.n} rows (tokens)`, `${rows.length} rows`);
+  if (rows.length !== c.n) throw new UatInputError('input', `${c.n} rows (tokens)`, described(`${rows.length} rows`));
   const a = new Float64Array(c.n * c.dIn);
   rows.forEach((r, i) => {
     if (!Array.isArray(r) || r.length !== c.dIn)

@@ -3,7 +3,7 @@
  * Validation (names, shapes, finiteness) and seeded random initialisation (`uat init`).
  * @see proofs/def-model.md
  */
-import { UatInputError } from '../errors.ts';
+import { UatInputError, described } from '../errors.ts';
 import { type ModelConfig, expectedTensors, shapeSize, validateConfig } from './config.ts';
 
 export interface Model {
@@ -33,7 +33,7 @@ export function validateModel(m: Model): Model {
     const t = m.tensors.get(e.name);
     if (!t) throw new UatInputError(`tensor ${e.name}`, `present with shape [${e.shape.join(',')}]`, undefined, 'missing');
     if (t.length !== shapeSize(e.shape))
-      throw new UatInputError(`tensor ${e.name}`, `${shapeSize(e.shape)} values (shape [${e.shape.join(',')}])`, `${t.length} values`);
+      throw new UatInputError(`tensor ${e.name}`, `${shapeSize(e.shape)} values (shape [${e.shape.join(',')}])`, described(`${t.length} values`));
     for (let i = 0; i < t.length; i++)
       if (!Number.isFinite(t[i]!))
         throw new UatInputError(`tensor ${e.name}`, 'finite values', t[i], `at flat index ${i}`);
