@@ -23,3 +23,22 @@ export {
 } from './model/index.ts';
 export { encodeSafetensors, decodeSafetensors } from './model/safetensors.ts';
 export { readModel, writeModel, writeFileAtomic, readFileChecked } from './model/io.ts';
+
+// ode
+export type {
+  Field, OdeSystem, ModelSystemOptions, ExactFlowOptions, SchemeName, SchemeInfo, StepOptions, ReferenceResult as OdeReferenceResult,
+  ErrorPoint, SlopeFit, ConvergenceOptions, DefectScheme, DefectTerms, DefectCheck, DefectOptions, IdentityResult,
+  PlotPoint, PlotSeries, PlotPanel, PlotOptions, OdeRunOptions, SchemeReport, OdeReport, ConjugacyResult,
+} from './ode/index.ts';
+export {
+  systemFromModel, linearSystem, sumField,
+  eulerStep, heunStep, rk4Step, rk4Flow, exactFlow, exactFlowSteps, EXACT_FLOW_DEFAULTS,
+  SCHEMES, SCHEME_INFO, parseScheme, lieEulerStages, strangEulerStages, schemeStep, integrate,
+  referenceFlow, fitSlope, FLOOR_FACTOR, localErrors, globalErrors, stepsFor,
+  DEFECT_FORMULAS, DEFECT_SCHEMES, jvp, jvpStep, defectTerms, predictedDefect, checkDefects,
+  layerStepIdentity, strangConjugacy, logLogSvg, odeReportSvg,
+  runOde, defaultOdeProblem, randomState, parseActivation, validateGammas,
+  DEFAULT_ODE_CONFIG, DEFAULT_STEPS, SLOPE_TOLERANCE, LEADING_TOLERANCE, MAX_STEPS,
+} from './ode/index.ts';
+export type { ClaimResult, Verdict } from './claims/types.ts';
+export { macaronClaims, claimStrangLowerLte, claimMacaronIsStrang, claimEqualParameters } from './claims/macaron.ts';

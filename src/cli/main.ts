@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerModelCommands } from './cmd-model.ts';
 import { registerDemoCommand } from './cmd-demo.ts';
+import { registerOdeCommand } from './cmd-ode.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerDemoCommand(program);
   // further commands register here (one line each)
+  registerOdeCommand(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,0 +1,13 @@
+/** The ODE view of a layer (Macaron Net, MATH.md §5): system, schemes, errors, fits, defects, identity, plot. */
+export * from './system.ts';
+export * from './integrators.ts';
+export * from './schemes.ts';
+export * from './reference.ts';
+export * from './fit.ts';
+export * from './convergence.ts';
+export * from './defects.ts';
+export * from './identity.ts';
+export * from './conjugacy.ts';
+export * from './plot-svg.ts';
+export * from './report-plot.ts';
+export * from './run.ts';
