@@ -3,6 +3,8 @@
  * CPU backend (float32), measured in the same run, on the shapes of the foundation issue; plus a
  * layer forward (n=64, D=64, H=8, FFN 256). Prints medians and ratios. Single thread.
  * Peers that would take too long on the 2²⁰ shapes are run once (their time is still measured).
+ * The `uat cpu` column is the same uat runs timed by process CPU time (user+sys) instead of wall
+ * time: on a shared, loaded machine it shows how much of a wall-clock gap is time-slicing.
  */
 import ndarray from 'ndarray';
 // @ts-expect-error no types shipped
@@ -11,7 +13,7 @@ import * as mathjs from 'mathjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { matmul, tensor, initModel, forward, makeRng } from '../src/index.ts';
-import { timeIt, table } from './util.ts';
+import { timeIt, table, median } from './util.ts';
 
 await tf.setBackend('cpu');
 const rng = makeRng(7);
@@ -28,7 +30,14 @@ for (const [m, k, p] of shapes) {
   const big = flop > 1e8;
   const a = rand(m * k), b = rand(k * p);
   const A = tensor(a, [m, k]), B = tensor(b, [k, p]);
-  const tUat = timeIt(() => matmul(A, B), { minRuns: big ? 3 : 5, minSeconds: big ? 0 : 0.5 });
+  const cpu: number[] = [];
+  const tUat = timeIt(() => {
+    const u0 = process.cpuUsage();
+    matmul(A, B);
+    const u = process.cpuUsage(u0);
+    cpu.push((u.user + u.system) / 1e6);
+  }, { minRuns: 5, minSeconds: big ? 0 : 0.5 });
+  const tUatCpu = median(cpu.slice(1)); // first entry is the warm-up run
   const C = ndarray(new Float64Array(m * p), [m, p]);
   const tNd = timeIt(() => gemmNd(C, ndarray(a, [m, k]), ndarray(b, [k, p])), { minRuns: big ? 1 : 3, maxRuns: big ? 1 : 20, minSeconds: big ? 0 : 0.3, warmup: big ? 0 : 1 });
   const ta = tf.tensor2d(Float32Array.from(a), [m, k]), tb = tf.tensor2d(Float32Array.from(b), [k, p]);
@@ -44,11 +53,11 @@ for (const [m, k, p] of shapes) {
   const r = (t: number) => (Number.isNaN(t) ? '-' : (t / tUat).toFixed(1) + '×');
   worstTfRatio = Math.min(worstTfRatio, tTf / tUat);
   worstNdRatio = Math.min(worstNdRatio, tNd / tUat);
-  rows.push([`${m}×${k}·${k}×${p}`, g(tUat), g(tNd), g(tMj), g(tTf), r(tNd), r(tMj), r(tTf)]);
+  rows.push([`${m}×${k}·${k}×${p}`, g(tUat), g(tNd), g(tMj), g(tTf), r(tNd), r(tMj), r(tTf), g(tUatCpu)]);
   process.stderr.write(`  measured ${m}×${k}·${k}×${p}\n`);
 }
 console.log('\nmatmul, GFLOP/s (median; float64 except tfjs float32), ratios = peer time / uat time');
-console.log(table(['shape', 'uat', 'ndarray-gemm', 'mathjs', 'tfjs-cpu', '× nd-gemm', '× mathjs', '× tfjs'], rows));
+console.log(table(['shape', 'uat', 'ndarray-gemm', 'mathjs', 'tfjs-cpu', '× nd-gemm', '× mathjs', '× tfjs', 'uat cpu'], rows));
 console.log(`worst ratio vs tfjs-cpu: ${worstTfRatio.toFixed(1)}×, vs ndarray-gemm: ${worstNdRatio.toFixed(1)}× (target ≥ 5×)`);
 
 // layer forward

@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { matmul, linear } from './matmul.ts';
+import { matmul, linear, gemm } from './matmul.ts';
 import { tensor, zeros, transpose, ShapeError, type Tensor } from './tensor.ts';
 import ndarray from 'ndarray';
 
@@ -38,6 +38,20 @@ function randomMatrix(rng: () => number, r: number, c: number, layout: 'row' | '
   return ndarray(data, [r, c], [c + 2, 1], pad);
 }
 
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function expectClose(A: Tensor, B: Tensor, C: Tensor): void {
+  const [m, k] = A.shape as [number, number];
+  const p = B.shape[1]!;
+  const { C: R, mag } = naive(A, B);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < p; j++)
+      expect(Math.abs(C.get(i, j) - R[i * p + j]!)).toBeLessThanOrEqual(2 * gamma(k) * mag[i * p + j]!);
+}
+
 describe('matmul', () => {
   it('agrees with the triple loop within 2γ_k|A||B| on every shape class', () => {
     fc.assert(
@@ -60,6 +74,86 @@ describe('matmul', () => {
       ),
       { seed: 42, numRuns: 150 },
     );
+  });
+
+  it('agrees on wide outputs (packed-A path, NC blocks of B with tails) and k across KC', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom(1, 3, 31, 32, 255, 256, 257, 300, 513),
+        fc.integer({ min: 17, max: 40 }),
+        fc.constantFrom('row', 'col', 'offset'),
+        fc.constantFrom('row', 'col', 'offset'),
+        fc.integer(),
+        (m, k, p, la, lb, seed) => {
+          const rng = lcg(seed);
+          const A = randomMatrix(rng, m, k, la as 'row');
+          const B = randomMatrix(rng, k, p, lb as 'row');
+          expectClose(A, B, matmul(A, B));
+        },
+      ),
+      { seed: 7, numRuns: 80 },
+    );
+  });
+
+  it('crosses NC-column blocks of B with a tail (p ≥ NC, p mod 4 ≠ 0), both B layouts', () => {
+    const rng = lcg(3);
+    // kc = 32 -> NC = 1024; kc = 256 (k = KC and KC+1) -> NC = 128
+    for (const [m, k, p] of [[5, 32, 1030], [6, 32, 2049], [7, 256, 130], [4, 257, 261], [3, 300, 257], [2, 8, 4101]] as const)
+      for (const lb of ['row', 'col', 'offset'] as const) {
+          const A = randomMatrix(rng, m, k, lb === 'row' ? 'col' : 'row');
+          const B = randomMatrix(rng, k, p, lb);
+          expectClose(A, B, matmul(A, B));
+      }
+  });
+
+  it('narrow outputs read A in place (p ≤ 16, every m mod 3, long k)', () => {
+    const rng = lcg(11);
+    for (const m of [1, 2, 3, 4, 5, 16, 17])
+      for (const [k, p] of [[256, 16], [257, 8], [1000, 3], [513, 13]] as const)
+        for (const lb of ['row', 'col'] as const) {
+          const A = randomMatrix(rng, m, k, 'offset');
+          const B = randomMatrix(rng, k, p, lb);
+          expectClose(A, B, matmul(A, B));
+        }
+  });
+
+  it('overwrites a dirty `out` (NaN, stale values) and gemm accumulates by default', () => {
+    const rng = lcg(5);
+    for (const [m, k, p] of [[6, 40, 9], [5, 300, 33], [3, 1, 2]] as const) {
+      const A = randomMatrix(rng, m, k, 'row');
+      const B = randomMatrix(rng, k, p, 'row');
+      const out = zeros([m, p]);
+      out.data.fill(NaN);
+      expectClose(A, B, matmul(A, B, out));
+      // C += A·B on top of C = A·B gives 2·A·B
+      gemm(m, k, p, A.data, A.offset, A.stride[0]!, A.stride[1]!, B.data, B.offset, B.stride[0]!, B.stride[1]!, out.data, 0);
+      const twice = matmul(A, B);
+      for (let i = 0; i < m * p; i++) expect(out.data[i]).toBeCloseTo(2 * twice.data[i]!, 12);
+    }
+    const out = zeros([2, 3]);
+    out.data.fill(NaN);
+    expect(Array.from(matmul(zeros([2, 0]), zeros([0, 3]), out).data)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('linear without bias overwrites a dirty `out`; with bias accumulates onto it (wide outDim)', () => {
+    const rng = lcg(9);
+    const [m, k, n] = [5, 70, 37];
+    const X = randomMatrix(rng, m, k, 'row');
+    const W = Float64Array.from({ length: n * k }, () => 2 * rng() - 1);
+    const bias = Float64Array.from({ length: n }, () => rng());
+    const Wt = transpose(tensor(W, [n, k]));
+    const { C: R, mag } = naive(X, Wt);
+    for (const withBias of [false, true]) {
+      const out = zeros([m, n]);
+      out.data.fill(NaN);
+      const Y = linear(X, W, n, withBias ? bias : null, out);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          const ref = R[i * n + j]! + (withBias ? bias[j]! : 0);
+          expect(Math.abs(Y.get(i, j) - ref)).toBeLessThanOrEqual(2 * gamma(k + 1) * (mag[i * n + j]! + (withBias ? bias[j]! : 0)));
+        }
+    }
   });
 
   it('is exact on small integers (no rounding at all)', () => {

@@ -1,20 +1,32 @@
 /**
  * Float64 matrix product C = A·B on ndarray views, register-tiled.
  *
- * Scheme (GotoBLAS-style, in plain JS): the inner dimension is cut into blocks of KC; per block,
- * A's rows are packed into 4-row panels and B's columns into 4-column panels, both contiguous in
- * k, so the 4×4 micro-kernel streams two sequential arrays and keeps 16 accumulators in locals.
- * Rows left over (m mod 4) use 2×4 and 1×4 kernels; columns are zero-padded in the pack.
- * Any strides are accepted (a transposed view such as Wᵀ of a PyTorch `[out,in]` weight is
- * packed directly, with no transpose copy).
+ * Scheme (GotoBLAS-style, in plain JS): the inner dimension is cut into blocks of KC. Per
+ * k-block, A is packed once into 4-row interleaved panels, and B one block of nc columns at a
+ * time into 4-column panels contiguous in k (kc·nc ≤ NCE doubles: the block stays in L2, one
+ * panel in L1); a 4×4 register micro-kernel streams both sequentially with 16 accumulators in
+ * locals. Any strides are accepted (a transposed view such as Wᵀ of a PyTorch
+ * `[out,in]` weight is packed directly, with no transpose copy).
  *
- * Schedule by shape: when the inner dimension is short (k ≤ KC) there is one block and the
- * packed A stays in L1 while B streams; when it is very long (e.g. 16×2²⁰ · 2²⁰×32) the k-blocks
- * keep each A-pack (m×KC) and B-panel (KC×4) in cache and C (small) is accumulated in place.
+ * Schedule by shape (measured, see bench/matmul.ts):
+ * - B is packed by rows of the NC block when its rows are contiguous, so a short-k, very-wide
+ *   product (16×32 · 32×2²⁰) reads each row of B sequentially instead of gathering 4 columns
+ *   from 32 pages per panel; a column-contiguous B (Wᵀ) is packed by columns.
+ * - When the output is narrow (p ≤ DIRECT_MAX_P) and A's rows are contiguous, each A element is
+ *   used by at most 4 panels, so packing A costs more than it saves: 3×4 / 2×4 / 1×4 kernels read
+ *   A's rows in place (long-k shapes such as 16×65536 · 65536×8). The same strided kernels serve
+ *   the m mod 4 tail rows of the packed path (packed row-major there).
+ * - The first k-block stores into C instead of accumulating, so matmul never zero-fills or
+ *   re-reads a fresh output.
+ * Pack buffers are O(m·KC + NCE) doubles, independent of k and p.
  */
 import { type Tensor, ShapeError, zeros, require2d, isRowMajor } from './tensor.ts';
 
 const KC = 256;
+/** Doubles in the packed B block (64 KiB): nc = NCE / kc columns, rounded to panels of 4. */
+const NCE = 8192;
+/** Largest output width for which A is read in place instead of packed. */
+const DIRECT_MAX_P = 16;
 
 /** C = A·B (A [m,k], B [k,p]); `out` (row-major [m,p]) is overwritten if given. */
 export function matmul(A: Tensor, B: Tensor, out?: Tensor): Tensor {
@@ -27,9 +39,8 @@ export function matmul(A: Tensor, B: Tensor, out?: Tensor): Tensor {
   if (out) {
     if (!isRowMajor(out) || out.shape[0] !== m || out.shape[1] !== p)
       throw new ShapeError('matmul', 'out', `row-major [${m},${p}]`, out.shape);
-    C.data.fill(0, C.offset, C.offset + m * p);
   }
-  gemm(m, k, p, A.data, A.offset, A.stride[0]!, A.stride[1]!, B.data, B.offset, B.stride[0]!, B.stride[1]!, C.data, C.offset);
+  gemm(m, k, p, A.data, A.offset, A.stride[0]!, A.stride[1]!, B.data, B.offset, B.stride[0]!, B.stride[1]!, C.data, C.offset, false);
   return C;
 }
 
@@ -47,53 +58,96 @@ export function linear(X: Tensor, W: Float64Array, outDim: number, b: Float64Arr
   }
   const c = C.data, o = C.offset;
   if (b) for (let i = 0; i < m; i++) c.set(b, o + i * outDim);
-  else c.fill(0, o, o + m * outDim);
-  // B = Wᵀ: B[kk, j] = W[j*k + kk] -> strides (1, k)
-  gemm(m, k, outDim, X.data, X.offset, X.stride[0]!, X.stride[1]!, W, 0, 1, k, c, o);
+  // B = Wᵀ: B[kk, j] = W[j*k + kk] -> strides (1, k); accumulate onto the bias rows
+  gemm(m, k, outDim, X.data, X.offset, X.stride[0]!, X.stride[1]!, W, 0, 1, k, c, o, b !== null);
   return C;
 }
 
 /**
- * C += A·B on raw strided storage; C row-major [m,p] at offset cOff.
- * Pack buffers are O(m·KC + 4·KC) doubles, independent of k and p.
+ * C = A·B (accumulate = false) or C += A·B (accumulate = true, the default) on raw strided
+ * storage; C row-major [m,p] at offset cOff. Pack buffers are O(m·KC + NCE) doubles,
+ * independent of k and p.
  */
 export function gemm(
   m: number, k: number, p: number,
   a: Float64Array, aOff: number, as0: number, as1: number,
   b: Float64Array, bOff: number, bs0: number, bs1: number,
   c: Float64Array, cOff: number,
+  accumulate = true,
 ): void {
-  if (m === 0 || p === 0 || k === 0) return;
+  if (m === 0 || p === 0) return;
+  if (k === 0) {
+    if (!accumulate) c.fill(0, cOff, cOff + m * p);
+    return;
+  }
   const kcMax = Math.min(KC, k);
-  const ap = new Float64Array(m * kcMax); // A block packed: 4-row panels, k-contiguous
-  const bp = new Float64Array(4 * kcMax); // one 4-column panel of B, k-contiguous
+  let ncMax = Math.max(4, ((NCE / kcMax) >> 2) << 2);
+  const p4 = (p + 3) & ~3;
+  if (ncMax > p4) ncMax = p4;
+  const bp = new Float64Array(ncMax * kcMax);
+  if (as1 === 1 && p <= DIRECT_MAX_P) {
+    gemmDirectA(m, k, p, a, aOff, as0, b, bOff, bs0, bs1, c, cOff, accumulate, bp, ncMax);
+    return;
+  }
+  const ap = new Float64Array(m * kcMax);
   const m4 = m - (m % 4);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
     packA(m, kc, a, aOff + k0 * as1, as0, as1, ap);
-    for (let j0 = 0; j0 < p; j0 += 4) {
-      const nr = Math.min(4, p - j0);
-      packB(kc, nr, b, bOff + k0 * bs0 + j0 * bs1, bs0, bs1, bp);
-      let i = 0;
-      for (; i < m4; i += 4) kernel4x4(ap, i * kc, bp, kc, c, cOff + i * p + j0, p, nr);
-      const rest = m - i;
-      if (rest >= 2) {
-        kernel2x4(ap, i * kc, bp, kc, c, cOff + i * p + j0, p, nr);
-        i += 2;
+    const acc = accumulate || k0 > 0;
+    for (let j0 = 0; j0 < p; j0 += ncMax) {
+      const nc = Math.min(ncMax, p - j0);
+      packB(kc, nc, b, bOff + k0 * bs0 + j0 * bs1, bs0, bs1, bp);
+      for (let jj = 0, bi = 0; jj < nc; jj += 4, bi += 4 * kc) {
+        const nr = Math.min(4, nc - jj);
+        const cj = cOff + j0 + jj;
+        let i = 0;
+        for (; i < m4; i += 4) kernel4x4(ap, i * kc, bp, bi, kc, c, cj + i * p, p, nr, acc);
+        // tail rows are packed row-major (stride kc) after the 4-row panels
+        const rest = m - i;
+        if (rest === 3) kernel3x4s(ap, i * kc, kc, bp, bi, kc, c, cj + i * p, p, nr, acc);
+        else if (rest === 2) kernel2x4s(ap, i * kc, kc, bp, bi, kc, c, cj + i * p, p, nr, acc);
+        else if (rest === 1) kernel1x4s(ap, i * kc, kc, bp, bi, kc, c, cj + i * p, p, nr, acc);
       }
-      if (m - i === 1) kernel1x4(ap, i * kc, bp, kc, c, cOff + i * p + j0, nr);
     }
   }
 }
 
-/** Packs rows of A[:, k0:k0+kc] into panels: 4-row panels interleaved (kk*4 + r), then 2, then 1. */
+/** Narrow-output schedule: A (rows contiguous, stride as0) is read in place by 3-row kernels. */
+function gemmDirectA(
+  m: number, k: number, p: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, bs0: number, bs1: number,
+  c: Float64Array, cOff: number, accumulate: boolean, bp: Float64Array, ncMax: number,
+): void {
+  const m3 = m - (m % 3);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = Math.min(KC, k - k0);
+    const acc = accumulate || k0 > 0;
+    const a0 = aOff + k0;
+    for (let j0 = 0; j0 < p; j0 += ncMax) {
+      const nc = Math.min(ncMax, p - j0);
+      packB(kc, nc, b, bOff + k0 * bs0 + j0 * bs1, bs0, bs1, bp);
+      for (let jj = 0, bi = 0; jj < nc; jj += 4, bi += 4 * kc) {
+        const nr = Math.min(4, nc - jj);
+        const cj = cOff + j0 + jj;
+        let i = 0;
+        for (; i < m3; i += 3) kernel3x4s(a, a0 + i * lda, lda, bp, bi, kc, c, cj + i * p, p, nr, acc);
+        const rest = m - i;
+        if (rest === 2) kernel2x4s(a, a0 + i * lda, lda, bp, bi, kc, c, cj + i * p, p, nr, acc);
+        else if (rest === 1) kernel1x4s(a, a0 + i * lda, lda, bp, bi, kc, c, cj + i * p, p, nr, acc);
+      }
+    }
+  }
+}
+
+/** Packs A[:, 0:kc] (at off): 4-row panels interleaved (kk*4 + r) at i*kc, then the m mod 4 rows row-major. */
 function packA(m: number, kc: number, a: Float64Array, off: number, s0: number, s1: number, ap: Float64Array): void {
   const m4 = m - (m % 4);
   let i = 0;
   for (; i < m4; i += 4) {
-    const base = i * kc;
     const r0 = off + i * s0, r1 = r0 + s0, r2 = r1 + s0, r3 = r2 + s0;
-    for (let kk = 0, q = base; kk < kc; kk++, q += 4) {
+    for (let kk = 0, q = i * kc; kk < kc; kk++, q += 4) {
       const o = kk * s1;
       ap[q] = a[r0 + o]!;
       ap[q + 1] = a[r1 + o]!;
@@ -101,55 +155,60 @@ function packA(m: number, kc: number, a: Float64Array, off: number, s0: number, 
       ap[q + 3] = a[r3 + o]!;
     }
   }
-  if (m - i >= 2) {
-    const base = i * kc;
-    const r0 = off + i * s0, r1 = r0 + s0;
-    for (let kk = 0, q = base; kk < kc; kk++, q += 2) {
-      ap[q] = a[r0 + kk * s1]!;
-      ap[q + 1] = a[r1 + kk * s1]!;
-    }
-    i += 2;
-  }
-  if (m - i === 1) {
-    const base = i * kc;
-    const r0 = off + i * s0;
-    for (let kk = 0; kk < kc; kk++) ap[base + kk] = a[r0 + kk * s1]!;
+  for (; i < m; i++) {
+    const r = off + i * s0;
+    for (let kk = 0, q = i * kc; kk < kc; kk++, q++) ap[q] = a[r + kk * s1]!;
   }
 }
 
-/** Packs B[k0:k0+kc, j0:j0+nr] into bp as (kk*4 + t), zero-padding columns t >= nr. */
-function packB(kc: number, nr: number, b: Float64Array, off: number, s0: number, s1: number, bp: Float64Array): void {
-  if (nr === 4) {
-    if (s0 === 1) {
-      // column-contiguous (e.g. Wᵀ of a row-major weight): read 4 contiguous rows of W
-      const c0 = off, c1 = off + s1, c2 = c1 + s1, c3 = c2 + s1;
-      for (let kk = 0, q = 0; kk < kc; kk++, q += 4) {
-        bp[q] = b[c0 + kk]!;
-        bp[q + 1] = b[c1 + kk]!;
-        bp[q + 2] = b[c2 + kk]!;
-        bp[q + 3] = b[c3 + kk]!;
+/**
+ * Packs B[0:kc, 0:nc] (at off) into 4-column panels, panel q at q·4·kc laid out (kk*4 + t),
+ * zero-padding columns past nc. Reads B along its contiguous direction.
+ */
+function packB(kc: number, nc: number, b: Float64Array, off: number, s0: number, s1: number, bp: Float64Array): void {
+  const nc4 = nc & ~3;
+  const ps = 4 * kc;
+  if (s0 === 1) {
+    // column-contiguous (e.g. Wᵀ of a row-major weight): each column is one contiguous run
+    for (let j = 0; j < nc; j++) {
+      const src = off + j * s1;
+      for (let kk = 0, q = (j >> 2) * ps + (j & 3); kk < kc; kk++, q += 4) bp[q] = b[src + kk]!;
+    }
+    if (nc4 < nc) {
+      const q0 = (nc4 >> 2) * ps;
+      for (let kk = 0; kk < kc; kk++) for (let t = nc - nc4; t < 4; t++) bp[q0 + kk * 4 + t] = 0;
+    }
+    return;
+  }
+  // by rows: each row of the block is read once, sequentially when s1 === 1
+  for (let kk = 0; kk < kc; kk++) {
+    const src = off + kk * s0;
+    let q = kk * 4, j = 0;
+    if (s1 === 1) {
+      for (; j < nc4; j += 4, q += ps) {
+        bp[q] = b[src + j]!;
+        bp[q + 1] = b[src + j + 1]!;
+        bp[q + 2] = b[src + j + 2]!;
+        bp[q + 3] = b[src + j + 3]!;
       }
     } else {
-      for (let kk = 0, q = 0; kk < kc; kk++, q += 4) {
-        const r = off + kk * s0;
+      for (; j < nc4; j += 4, q += ps) {
+        const r = src + j * s1;
         bp[q] = b[r]!;
         bp[q + 1] = b[r + s1]!;
         bp[q + 2] = b[r + 2 * s1]!;
         bp[q + 3] = b[r + 3 * s1]!;
       }
     }
-    return;
-  }
-  for (let kk = 0, q = 0; kk < kc; kk++, q += 4) {
-    const r = off + kk * s0;
-    for (let t = 0; t < 4; t++) bp[q + t] = t < nr ? b[r + t * s1]! : 0;
+    if (j < nc) for (let t = 0; t < 4; t++) bp[q + t] = j + t < nc ? b[src + (j + t) * s1]! : 0;
   }
 }
 
-function kernel4x4(ap: Float64Array, ai0: number, bp: Float64Array, kc: number, c: Float64Array, co: number, ldc: number, nr: number): void {
+/** 4×4 micro-kernel over an interleaved 4-row A panel and a 4-column B panel. */
+function kernel4x4(ap: Float64Array, ai0: number, bp: Float64Array, bi0: number, kc: number, c: Float64Array, co: number, ldc: number, nr: number, acc: boolean): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  let ai = ai0, bi = 0;
+  let ai = ai0, bi = bi0;
   for (let kk = 0; kk < kc; kk++) {
     const a0 = ap[ai]!, a1 = ap[ai + 1]!, a2 = ap[ai + 2]!, a3 = ap[ai + 3]!;
     const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
@@ -160,45 +219,64 @@ function kernel4x4(ap: Float64Array, ai0: number, bp: Float64Array, kc: number, 
     ai += 4;
     bi += 4;
   }
-  store(c, co, nr, c00, c01, c02, c03);
-  store(c, co + ldc, nr, c10, c11, c12, c13);
-  store(c, co + 2 * ldc, nr, c20, c21, c22, c23);
-  store(c, co + 3 * ldc, nr, c30, c31, c32, c33);
+  store(c, co, nr, acc, c00, c01, c02, c03);
+  store(c, co + ldc, nr, acc, c10, c11, c12, c13);
+  store(c, co + 2 * ldc, nr, acc, c20, c21, c22, c23);
+  store(c, co + 3 * ldc, nr, acc, c30, c31, c32, c33);
 }
 
-function kernel2x4(ap: Float64Array, ai0: number, bp: Float64Array, kc: number, c: Float64Array, co: number, ldc: number, nr: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let ai = ai0, bi = 0;
-  for (let kk = 0; kk < kc; kk++) {
-    const a0 = ap[ai]!, a1 = ap[ai + 1]!;
+/** 3/2/1×4 micro-kernels reading A rows at stride lda (in place, or row-major packed tails). */
+function kernel3x4s(a: Float64Array, ai: number, lda: number, bp: Float64Array, bi: number, kc: number, c: Float64Array, co: number, ldc: number, nr: number, acc: boolean): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  const l2 = 2 * lda;
+  for (let kk = 0; kk < kc; kk++, ai++, bi += 4) {
+    const a0 = a[ai]!, a1 = a[ai + lda]!, a2 = a[ai + l2]!;
     const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
     c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
     c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    ai += 2;
-    bi += 4;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
   }
-  store(c, co, nr, c00, c01, c02, c03);
-  store(c, co + ldc, nr, c10, c11, c12, c13);
+  store(c, co, nr, acc, c00, c01, c02, c03);
+  store(c, co + ldc, nr, acc, c10, c11, c12, c13);
+  store(c, co + 2 * ldc, nr, acc, c20, c21, c22, c23);
 }
 
-function kernel1x4(ap: Float64Array, ai0: number, bp: Float64Array, kc: number, c: Float64Array, co: number, nr: number): void {
+function kernel2x4s(a: Float64Array, ai: number, lda: number, bp: Float64Array, bi: number, kc: number, c: Float64Array, co: number, ldc: number, nr: number, acc: boolean): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let ai = ai0, bi = 0;
-  for (let kk = 0; kk < kc; kk++) {
-    const a0 = ap[ai]!;
-    c00 += a0 * bp[bi]!; c01 += a0 * bp[bi + 1]!; c02 += a0 * bp[bi + 2]!; c03 += a0 * bp[bi + 3]!;
-    ai += 1;
-    bi += 4;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  for (let kk = 0; kk < kc; kk++, ai++, bi += 4) {
+    const a0 = a[ai]!, a1 = a[ai + lda]!;
+    const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
   }
-  store(c, co, nr, c00, c01, c02, c03);
+  store(c, co, nr, acc, c00, c01, c02, c03);
+  store(c, co + ldc, nr, acc, c10, c11, c12, c13);
 }
 
-function store(c: Float64Array, o: number, nr: number, v0: number, v1: number, v2: number, v3: number): void {
+function kernel1x4s(a: Float64Array, ai: number, lda: number, bp: Float64Array, bi: number, kc: number, c: Float64Array, co: number, ldc: number, nr: number, acc: boolean): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  for (let kk = 0; kk < kc; kk++, ai++, bi += 4) {
+    const a0 = a[ai]!;
+    const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+  }
+  store(c, co, nr, acc, c00, c01, c02, c03);
+}
+
+/** Writes (acc = false) or adds (acc = true) one row of a micro-tile, the first nr of 4 columns. */
+function store(c: Float64Array, o: number, nr: number, acc: boolean, v0: number, v1: number, v2: number, v3: number): void {
   if (nr === 4) {
-    c[o] = c[o]! + v0; c[o + 1] = c[o + 1]! + v1; c[o + 2] = c[o + 2]! + v2; c[o + 3] = c[o + 3]! + v3;
+    if (acc) {
+      c[o] = c[o]! + v0; c[o + 1] = c[o + 1]! + v1; c[o + 2] = c[o + 2]! + v2; c[o + 3] = c[o + 3]! + v3;
+    } else {
+      c[o] = v0; c[o + 1] = v1; c[o + 2] = v2; c[o + 3] = v3;
+    }
     return;
   }
-  c[o] = c[o]! + v0;
-  if (nr > 1) c[o + 1] = c[o + 1]! + v1;
-  if (nr > 2) c[o + 2] = c[o + 2]! + v2;
+  c[o] = acc ? c[o]! + v0 : v0;
+  if (nr > 1) c[o + 1] = acc ? c[o + 1]! + v1 : v1;
+  if (nr > 2) c[o + 2] = acc ? c[o + 2]! + v2 : v2;
 }
