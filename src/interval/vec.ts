@@ -1,0 +1,917 @@
+/**
+ * Interval vectors and matrices as two Float64Arrays (`lo`, `hi`, row-major; never arrays of
+ * objects), and the interval kernels the verifier uses (MATH.md §4):
+ * - products with a point matrix and interval·interval products in midpoint–radius form with a
+ *   `γ_n = n·u/(1 − n·u)` rounding term (Rump, "Fast and parallel interval arithmetic", BIT 1999;
+ *   Higham, "Accuracy and Stability", §3.1) — each costs 2–3 point products;
+ * - `ilinearRows` (`Z·Wᵀ + b`, tokens as rows, weights `[out, in]` as PyTorch stores them);
+ * - elementwise ReLU / exp / add / sub / scale, the exact per-component softmax range
+ *   `p_i ∈ [1/(1 + Σ_{j≠i} e^{u_j − l_i}), 1/(1 + Σ_{j≠i} e^{l_j − u_i})]`, and LayerNorm.
+ *
+ * Layout convention: an `IMat` of `[rows, cols]` holds entry (r, c) at index `r·cols + c`. The
+ * verifier keeps token activations as `[n, D]` (row = token, column = feature), so biases of
+ * length `cols` are added to every row (`iaddBias`).
+ *
+ * Soundness of the midpoint–radius products (the argument used by all three product kernels).
+ * Let X ⊆ ⟨m, r⟩ entrywise (|x − m| ≤ r), W a float matrix, b a float vector. For one output
+ * `y = b + Σ_{c<k} w_c x_c` the exact range lies in `[M − ρ, M + ρ]`, `M = b + Σ w_c m_c`,
+ * `ρ = Σ |w_c| r_c`. We compute `s = fl(b + Σ w_c m_c)` (any order, no FMA: JS rounds every
+ * operation). With `N_s = k + 1` terms, `|s − M| ≤ γ_{N_s}(|b| + Σ|w_c||m_c|) + N_s·η`
+ * (γ for the normal range, `η/2` per product for underflow, additions of floats being exact when
+ * they underflow). Hence the range lies in `s ± E`, `E = γ|b| + Σ|w_c|·v_c + N_s·η` with
+ * `v_c ≥ r_c + γ|m_c|` (computed upward). We compute `t = fl(γ|b| + Σ|w_c| v_c)`, a sum of
+ * `N_t = k + 1` non-negative terms, so the exact value is `≤ (t + N_t·η)/(1 − γ_{N_t})`.
+ * `finish` turns t into a float `e ≥ E` (two operations, constants from `finishConsts`) and
+ * writes `[pred(s − e), succ(s + e)]`. If `s` or `e` is not finite (overflow), the output is
+ * `[−∞, ∞]`, which is always sound. Inputs with infinite endpoints take a slower path
+ * (scalar interval arithmetic with 0·∞ = 0), NaN entries give NaN outputs.
+ * For interval·interval (`imatmul`) the radius term is `|m_A|(r_B + γ|m_B|) + r_A(|m_B| + r_B)`
+ * (for a = m_a + α, b = m_b + β: `|ab − m_a m_b| ≤ |m_a||β| + |α|(|m_b| + |β|)`), `N_t = 2k`.
+ */
+import { UatInputError } from '../errors.ts';
+import {
+  ETA,
+  PHI,
+  U,
+  addDown,
+  addUp,
+  divDown,
+  divUp,
+  libmDown,
+  libmUp,
+  mulDown,
+  mulUp,
+  pred,
+  sqrtDown,
+  sqrtUp,
+  subDown,
+  subUp,
+  succ,
+} from './round.ts';
+import { add as ivAdd, mul as ivMul, type Iv } from './scalar.ts';
+
+/** Interval vector: entry i is [lo[i], hi[i]]. */
+export type IVec = { lo: Float64Array; hi: Float64Array };
+/** Interval matrix `[rows, cols]`, row-major. */
+export type IMat = { rows: number; cols: number; lo: Float64Array; hi: Float64Array };
+
+// ---------------------------------------------------------------------------------------------
+// Constructors and accessors
+// ---------------------------------------------------------------------------------------------
+
+function checkShape(what: string, rows: number, cols: number, len?: number): void {
+  if (!Number.isInteger(rows) || rows < 0) throw new UatInputError(`${what}: rows`, 'a non-negative integer', rows);
+  if (!Number.isInteger(cols) || cols < 0) throw new UatInputError(`${what}: cols`, 'a non-negative integer', cols);
+  if (len !== undefined && len !== rows * cols)
+    throw new UatInputError(`${what}: data length`, `${rows}·${cols} = ${rows * cols}`, len);
+}
+
+/** The point matrix `data` (copied) as an interval matrix. */
+export function imatFromPoint(rows: number, cols: number, data: ArrayLike<number>): IMat {
+  checkShape('imatFromPoint', rows, cols, data.length);
+  const lo = Float64Array.from(data);
+  return { rows, cols, lo, hi: lo.slice() };
+}
+
+/** The zero matrix. */
+export function imatZeros(rows: number, cols: number): IMat {
+  checkShape('imatZeros', rows, cols);
+  return { rows, cols, lo: new Float64Array(rows * cols), hi: new Float64Array(rows * cols) };
+}
+
+/** An interval matrix from bounds (copied); throws unless lo ≤ hi entrywise (NaN allowed). */
+export function imatFromBounds(rows: number, cols: number, lo: ArrayLike<number>, hi: ArrayLike<number>): IMat {
+  checkShape('imatFromBounds', rows, cols, lo.length);
+  checkShape('imatFromBounds', rows, cols, hi.length);
+  const L = Float64Array.from(lo);
+  const H = Float64Array.from(hi);
+  for (let i = 0; i < L.length; i++) {
+    if ((L[i] as number) > (H[i] as number))
+      throw new UatInputError(`imatFromBounds: entry ${i}`, 'lo <= hi', `[${L[i]}, ${H[i]}]`);
+  }
+  return { rows, cols, lo: L, hi: H };
+}
+
+/** Entry (r, c) as a scalar interval. */
+export function imatGet(X: IMat, r: number, c: number): Iv {
+  const i = r * X.cols + c;
+  return [X.lo[i] as number, X.hi[i] as number];
+}
+
+/** Entry (r, c) := a. */
+export function imatSet(X: IMat, r: number, c: number, a: Iv): void {
+  const i = r * X.cols + c;
+  X.lo[i] = a[0];
+  X.hi[i] = a[1];
+}
+
+/** Does X contain the point matrix x entrywise? */
+export function imatContains(X: IVec, x: ArrayLike<number>): boolean {
+  if (x.length !== X.lo.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    if (!((X.lo[i] as number) <= v && v <= (X.hi[i] as number))) return false;
+  }
+  return true;
+}
+
+/** Largest entry width (rounded up; NaN if any entry is NaN). */
+export function imatMaxWidth(X: IVec): number {
+  let w = 0;
+  for (let i = 0; i < X.lo.length; i++) {
+    const l = X.lo[i] as number;
+    const h = X.hi[i] as number;
+    if (l !== l || h !== h) return NaN;
+    if (h !== l) w = Math.max(w, subUp(h, l));
+  }
+  return w;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Midpoint–radius preparation
+// ---------------------------------------------------------------------------------------------
+
+/** γ_n = n·u/(1 − n·u), rounded upward. Requires n·u < 1/2. */
+export function gammaUp(n: number): number {
+  const nu = n * U; // exact: integer times a power of two
+  if (!(nu < 0.5)) throw new UatInputError('gammaUp: n', `n < 2^52`, n);
+  return divUp(nu, pred(1 - nu));
+}
+
+function allFinite(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) {
+    // x − x is 0 for finite x and NaN for ±∞/NaN; the sum stays 0 only if all are finite.
+    if (!((a[i] as number) - (a[i] as number) === 0 && (b[i] as number) - (b[i] as number) === 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * Midpoint and "radius plus γ·|mid|" of finite interval entries, in the layout given by
+ * (rowStride, colStride) of the source: dst index = i·k + c reads source entry at
+ * i·sI + c·sC. `m` is a float in [lo, hi]; `v ≥ rad + g·|m|` (upward).
+ */
+function prepMidRad(
+  lo: Float64Array,
+  hi: Float64Array,
+  nRows: number,
+  k: number,
+  sI: number,
+  sC: number,
+  g: number,
+  mOut: Float64Array,
+  vOut: Float64Array,
+  rOut: Float64Array | null,
+): void {
+  for (let i = 0; i < nRows; i++) {
+    for (let c = 0; c < k; c++) {
+      const src = i * sI + c * sC;
+      const l = lo[src] as number;
+      const h = hi[src] as number;
+      const dst = i * k + c;
+      if (l === h) {
+        mOut[dst] = l;
+        const gm = g * Math.abs(l); // succ inlined (gm is finite and ≥ 0)
+        vOut[dst] = l === 0 ? 0 : gm + (gm * PHI + ETA);
+        if (rOut) rOut[dst] = 0;
+      } else {
+        let m = 0.5 * l + 0.5 * h; // no overflow; within [l, h]
+        if (m < l) m = l;
+        else if (m > h) m = h;
+        const d1 = m - l;
+        const d2 = h - m;
+        const d = d1 > d2 ? d1 : d2;
+        const r = d + (d * PHI + ETA); // ≥ max(m − l, h − m), succ inlined (d ≥ 0)
+        const gm = g * Math.abs(m);
+        const gmu = gm + (gm * PHI + ETA);
+        const v = r + gmu;
+        mOut[dst] = m;
+        vOut[dst] = v + (v * PHI + ETA);
+        if (rOut) rOut[dst] = r;
+      }
+    }
+  }
+}
+
+/**
+ * Constants of the final inflation for a kernel with `ns` terms in the midpoint sum and `nt`
+ * non-negative terms in the radius sum whose γ is `g ≥ γ_nt`: see `finish`.
+ */
+function finishConsts(ns: number, nt: number, g: number): [number, number] {
+  // c1 ≥ (1 + 2γ)(1 + 4u), c0 = 2(2·nt + ns + 1)·η (an exact multiple of η).
+  const c1 = succ(succ(1 + 2 * g) * (1 + 4 * U));
+  const c0 = 2 * (2 * nt + ns + 1) * ETA;
+  return [c1, c0];
+}
+
+/**
+ * Write `[pred(s − e), succ(s + e)]` with `e = fl(fl(t·c1) + c0)`. Why `e ≥ E` (the bound of the
+ * header): E ≤ (t + nt·η)/(1 − γ) + ns·η ≤ (1 + 2γ)·t + (2nt + ns)·η (γ ≤ 1/2); in float,
+ * fl(t·c1) ≥ t·c1·(1 − u) − η/2 and fl(p + c0) ≥ (p + c0)(1 − u) (non-negative terms), so
+ * e ≥ t·c1·(1 − u)² + (c0 − η/2)(1 − u) ≥ (1 + 2γ)t + (2nt + ns)η, because
+ * (1 + 4u)(1 − u)² ≥ 1 and (c0 − η/2)(1 − u) ≥ (2nt + ns)η for the c0 above.
+ * pred/succ are inlined (the Rump formulas; ±∞ cannot reach them: s and e are finite here, and
+ * an overflow of s ± e to ±∞ is mapped to itself, which is outward). Non-finite s or e
+ * (overflow somewhere in the sums) gives [−∞, ∞].
+ */
+function finish(s: number, t: number, c1: number, c0: number, outLo: Float64Array, outHi: Float64Array, idx: number): void {
+  const e = t * c1 + c0;
+  if (e <= Number.MAX_VALUE && Math.abs(s) <= Number.MAX_VALUE) {
+    const l = s - e;
+    const h = s + e;
+    outLo[idx] = l - (Math.abs(l) * PHI + ETA);
+    outHi[idx] = h + (Math.abs(h) * PHI + ETA);
+  } else {
+    outLo[idx] = -Infinity;
+    outHi[idx] = Infinity;
+  }
+}
+
+/**
+ * Core kernel: for a < A, b < B:
+ *   s = sInit[b] + Σ_c P[a,c]·Q[b,c],  t = tInit[b] + Σ_c V[a,c]·|Q[b,c]|
+ * (P, V are [A, k], Q is [B, k], all row-major), finished into out[a·sa + b·sb].
+ * Tiled 2 (b) × 2 (a); the b-tile's rows of Q stay in L1 while a runs.
+ */
+function mrCore(
+  P: Float64Array,
+  V: Float64Array,
+  A: number,
+  Q: Float64Array,
+  B: number,
+  k: number,
+  sInit: Float64Array | null,
+  tInit: Float64Array | null,
+  c1: number,
+  c0: number,
+  outLo: Float64Array,
+  outHi: Float64Array,
+  sa: number,
+  sb: number,
+): void {
+  let b = 0;
+  for (; b + 1 < B; b += 2) {
+    const q0 = b * k;
+    const q1 = q0 + k;
+    const sb0 = sInit ? (sInit[b] as number) : 0;
+    const sb1 = sInit ? (sInit[b + 1] as number) : 0;
+    const tb0 = tInit ? (tInit[b] as number) : 0;
+    const tb1 = tInit ? (tInit[b + 1] as number) : 0;
+    let a = 0;
+    for (; a + 1 < A; a += 2) {
+      const p0 = a * k;
+      const p1 = p0 + k;
+      let s00 = sb0, s01 = sb1, s10 = sb0, s11 = sb1;
+      let t00 = tb0, t01 = tb1, t10 = tb0, t11 = tb1;
+      for (let c = 0; c < k; c++) {
+        const w0 = Q[q0 + c] as number;
+        const w1 = Q[q1 + c] as number;
+        const m0 = P[p0 + c] as number;
+        const m1 = P[p1 + c] as number;
+        const v0 = V[p0 + c] as number;
+        const v1 = V[p1 + c] as number;
+        const aw0 = Math.abs(w0);
+        const aw1 = Math.abs(w1);
+        s00 += m0 * w0;
+        s01 += m0 * w1;
+        s10 += m1 * w0;
+        s11 += m1 * w1;
+        t00 += v0 * aw0;
+        t01 += v0 * aw1;
+        t10 += v1 * aw0;
+        t11 += v1 * aw1;
+      }
+      finish(s00, t00, c1, c0, outLo, outHi, a * sa + b * sb);
+      finish(s01, t01, c1, c0, outLo, outHi, a * sa + (b + 1) * sb);
+      finish(s10, t10, c1, c0, outLo, outHi, (a + 1) * sa + b * sb);
+      finish(s11, t11, c1, c0, outLo, outHi, (a + 1) * sa + (b + 1) * sb);
+    }
+    if (a < A) {
+      const p0 = a * k;
+      let s00 = sb0, s01 = sb1, t00 = tb0, t01 = tb1;
+      for (let c = 0; c < k; c++) {
+        const w0 = Q[q0 + c] as number;
+        const w1 = Q[q1 + c] as number;
+        const m0 = P[p0 + c] as number;
+        const v0 = V[p0 + c] as number;
+        s00 += m0 * w0;
+        s01 += m0 * w1;
+        t00 += v0 * Math.abs(w0);
+        t01 += v0 * Math.abs(w1);
+      }
+      finish(s00, t00, c1, c0, outLo, outHi, a * sa + b * sb);
+      finish(s01, t01, c1, c0, outLo, outHi, a * sa + (b + 1) * sb);
+    }
+  }
+  if (b < B) {
+    const q0 = b * k;
+    const sb0 = sInit ? (sInit[b] as number) : 0;
+    const tb0 = tInit ? (tInit[b] as number) : 0;
+    for (let a = 0; a < A; a++) {
+      const p0 = a * k;
+      let s = sb0, t = tb0;
+      for (let c = 0; c < k; c++) {
+        const w = Q[q0 + c] as number;
+        s += (P[p0 + c] as number) * w;
+        t += (V[p0 + c] as number) * Math.abs(w);
+      }
+      finish(s, t, c1, c0, outLo, outHi, a * sa + b * sb);
+    }
+  }
+}
+
+// Scratch buffers reused across calls (single-threaded).
+let scratchM = new Float64Array(0);
+let scratchV = new Float64Array(0);
+let scratchT = new Float64Array(0);
+function scratch(n: number): [Float64Array, Float64Array] {
+  if (scratchM.length < n) {
+    scratchM = new Float64Array(n);
+    scratchV = new Float64Array(n);
+  }
+  return [scratchM, scratchV];
+}
+
+/** Slow sound path (scalar interval arithmetic, 0·∞ = 0) for inputs with infinite endpoints. */
+function slowProduct(
+  rows: number,
+  cols: number,
+  k: number,
+  getA: (i: number, c: number) => Iv,
+  getB: (c: number, j: number) => Iv,
+  bias: ((j: number) => number) | null,
+): IMat {
+  const out = imatZeros(rows, cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      let acc: Iv = bias ? [bias(j), bias(j)] : [0, 0];
+      for (let c = 0; c < k; c++) acc = ivAdd(acc, ivMul(getA(i, c), getB(c, j)));
+      out.lo[i * cols + j] = acc[0];
+      out.hi[i * cols + j] = acc[1];
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * `Z·Wᵀ + b`: Z is `[n, in]` (tokens as rows), W is `[out, in]` row-major (PyTorch layout),
+ * b has length `out` or is null; result `[n, out]`. W and b must be finite (a non-finite weight
+ * makes the affected outputs [−∞, ∞]). `dst` (optional, `[n, out]`, must not alias Z) receives
+ * the result instead of a fresh matrix.
+ */
+export function ilinearRows(Z: IMat, W: Float64Array, b: Float64Array | null, out: number, dst?: IMat): IMat {
+  const n = Z.rows;
+  const k = Z.cols;
+  if (W.length !== out * k) throw new UatInputError('ilinearRows: W length', `out·in = ${out}·${k}`, W.length);
+  if (b && b.length !== out) throw new UatInputError('ilinearRows: b length', `out = ${out}`, b.length);
+  if (!allFinite(Z.lo, Z.hi)) {
+    return slowProduct(
+      n,
+      out,
+      k,
+      (i, c) => [Z.lo[i * k + c] as number, Z.hi[i * k + c] as number],
+      (c, j) => [W[j * k + c] as number, W[j * k + c] as number],
+      b ? (j) => b[j] as number : null,
+    );
+  }
+  const Ns = k + 1;
+  const g = gammaUp(Ns);
+  const [c1, c0] = finishConsts(Ns, Ns, g);
+  const [mZ, vZ] = scratch(n * k);
+  prepMidRad(Z.lo, Z.hi, n, k, k, 1, g, mZ, vZ, null);
+  let tInit: Float64Array | null = null;
+  if (b) {
+    if (scratchT.length < out) scratchT = new Float64Array(out);
+    tInit = scratchT;
+    for (let j = 0; j < out; j++) {
+      const gb = g * Math.abs(b[j] as number);
+      tInit[j] = gb + (gb * PHI + ETA); // ≥ γ|b_j| (succ inlined, gb ≥ 0)
+    }
+  }
+  const Y = dst ?? imatZeros(n, out);
+  if (Y.rows !== n || Y.cols !== out || Y.lo.length < n * out || Y.hi.length < n * out)
+    throw new UatInputError('ilinearRows: dst', `an [${n}, ${out}] interval matrix`, `[${Y.rows}, ${Y.cols}]`);
+  mrCore(mZ, vZ, n, W, out, k, b, tInit, c1, c0, Y.lo, Y.hi, out, 1);
+  return Y;
+}
+
+/** `W·X`: W is `[m, k]` row-major (finite), X is an interval `[k, p]`; result `[m, p]`. */
+export function imatmulPoint(W: Float64Array, m: number, k: number, X: IMat): IMat {
+  if (X.rows !== k) throw new UatInputError('imatmulPoint: X.rows', `k = ${k}`, X.rows);
+  if (W.length !== m * k) throw new UatInputError('imatmulPoint: W length', `m·k = ${m}·${k}`, W.length);
+  const p = X.cols;
+  if (!allFinite(X.lo, X.hi)) {
+    return slowProduct(
+      m,
+      p,
+      k,
+      (i, c) => [W[i * k + c] as number, W[i * k + c] as number],
+      (c, j) => [X.lo[c * p + j] as number, X.hi[c * p + j] as number],
+      null,
+    );
+  }
+  const g = gammaUp(k);
+  const [c1, c0] = finishConsts(k, k, g);
+  // Transpose X into [p, k] so that both operands are read along k.
+  const [mX, vX] = scratch(p * k);
+  prepMidRad(X.lo, X.hi, p, k, 1, p, g, mX, vX, null);
+  const Y = imatZeros(m, p);
+  mrCore(mX, vX, p, W, m, k, null, null, c1, c0, Y.lo, Y.hi, 1, p);
+  return Y;
+}
+
+/** `A·B` for interval matrices `[m, k]·[k, p]` (Rump's midpoint–radius product). */
+export function imatmul(A: IMat, B: IMat): IMat {
+  if (A.cols !== B.rows) throw new UatInputError('imatmul: B.rows', `A.cols = ${A.cols}`, B.rows);
+  const m = A.rows;
+  const k = A.cols;
+  const p = B.cols;
+  if (!allFinite(A.lo, A.hi) || !allFinite(B.lo, B.hi)) {
+    return slowProduct(
+      m,
+      p,
+      k,
+      (i, c) => [A.lo[i * k + c] as number, A.hi[i * k + c] as number],
+      (c, j) => [B.lo[c * p + j] as number, B.hi[c * p + j] as number],
+      null,
+    );
+  }
+  // s = Σ mA·mB (N_s = k terms); t = Σ |mA|·vB + rA·wB with vB ≥ rB + γ_k|mB|, wB ≥ |mB| + rB
+  // (N_t = 2k non-negative terms); then the finish() bound of the header with N_t = 2k.
+  const gs = gammaUp(k);
+  const gt = gammaUp(2 * k);
+  const [c1, c0] = finishConsts(k, 2 * k, gt);
+  const mA = new Float64Array(m * k);
+  const vA = new Float64Array(m * k); // unused (γ term is carried by vB)
+  const rA = new Float64Array(m * k);
+  prepMidRad(A.lo, A.hi, m, k, k, 1, 0, mA, vA, rA);
+  const mB = new Float64Array(p * k);
+  const vB = new Float64Array(p * k);
+  const rB = new Float64Array(p * k);
+  prepMidRad(B.lo, B.hi, p, k, 1, p, gs, mB, vB, rB); // transposed: [p, k]
+  const wB = new Float64Array(p * k);
+  for (let i = 0; i < p * k; i++) {
+    const s = Math.abs(mB[i] as number) + (rB[i] as number);
+    wB[i] = (rB[i] as number) === 0 ? s : succ(s);
+  }
+  const Y = imatZeros(m, p);
+  for (let i = 0; i < m; i++) {
+    const a0 = i * k;
+    for (let j = 0; j < p; j++) {
+      const b0 = j * k;
+      let s = 0;
+      let t = 0;
+      for (let c = 0; c < k; c++) {
+        const ma = mA[a0 + c] as number;
+        s += ma * (mB[b0 + c] as number);
+        t += Math.abs(ma) * (vB[b0 + c] as number) + (rA[a0 + c] as number) * (wB[b0 + c] as number);
+      }
+      finish(s, t, c1, c0, Y.lo, Y.hi, i * p + j);
+    }
+  }
+  return Y;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise
+// ---------------------------------------------------------------------------------------------
+
+function sameShape(what: string, X: IMat, Y: IMat): void {
+  if (X.rows !== Y.rows || X.cols !== Y.cols)
+    throw new UatInputError(what, `shape [${X.rows}, ${X.cols}]`, `[${Y.rows}, ${Y.cols}]`);
+}
+
+/** Adds `b` (length `cols`) to every row of X (rows = tokens, columns = features). */
+export function iaddBias(X: IMat, b: Float64Array): IMat {
+  if (b.length !== X.cols) throw new UatInputError('iaddBias: b length', `cols = ${X.cols}`, b.length);
+  const Y = imatZeros(X.rows, X.cols);
+  const C = X.cols;
+  for (let r = 0; r < X.rows; r++) {
+    for (let c = 0; c < C; c++) {
+      const i = r * C + c;
+      const bc = b[c] as number;
+      if (bc === 0) {
+        Y.lo[i] = X.lo[i] as number;
+        Y.hi[i] = X.hi[i] as number;
+      } else {
+        Y.lo[i] = addDown(X.lo[i] as number, bc);
+        Y.hi[i] = addUp(X.hi[i] as number, bc);
+      }
+    }
+  }
+  return Y;
+}
+
+/** X + Y. */
+export function iadd(X: IMat, Y: IMat): IMat {
+  sameShape('iadd: Y', X, Y);
+  const Z = imatZeros(X.rows, X.cols);
+  for (let i = 0; i < X.lo.length; i++) {
+    Z.lo[i] = addDown(X.lo[i] as number, Y.lo[i] as number);
+    Z.hi[i] = addUp(X.hi[i] as number, Y.hi[i] as number);
+  }
+  return Z;
+}
+
+/** X − Y. */
+export function isub(X: IMat, Y: IMat): IMat {
+  sameShape('isub: Y', X, Y);
+  const Z = imatZeros(X.rows, X.cols);
+  for (let i = 0; i < X.lo.length; i++) {
+    Z.lo[i] = subDown(X.lo[i] as number, Y.hi[i] as number);
+    Z.hi[i] = subUp(X.hi[i] as number, Y.lo[i] as number);
+  }
+  return Z;
+}
+
+/** c·X for a float c. */
+export function iscale(X: IMat, c: number): IMat {
+  const Z = imatZeros(X.rows, X.cols);
+  for (let i = 0; i < X.lo.length; i++) {
+    const l = X.lo[i] as number;
+    const h = X.hi[i] as number;
+    if (c === 0) {
+      Z.lo[i] = l !== l || h !== h ? NaN : 0;
+      Z.hi[i] = Z.lo[i] as number;
+    } else if (c > 0) {
+      Z.lo[i] = l === 0 ? 0 : mulDown(l, c);
+      Z.hi[i] = h === 0 ? 0 : mulUp(h, c);
+    } else {
+      Z.lo[i] = h === 0 ? 0 : mulDown(h, c);
+      Z.hi[i] = l === 0 ? 0 : mulUp(l, c);
+    }
+  }
+  return Z;
+}
+
+/** ReLU (exact). */
+export function irelu(X: IMat): IMat {
+  const Z = imatZeros(X.rows, X.cols);
+  for (let i = 0; i < X.lo.length; i++) {
+    const l = X.lo[i] as number;
+    const h = X.hi[i] as number;
+    Z.lo[i] = l > 0 ? l : l !== l ? NaN : 0;
+    Z.hi[i] = h > 0 ? h : h !== h ? NaN : 0;
+  }
+  return Z;
+}
+
+/** Elementwise exp (libm results widened, see round.ts). */
+export function iexpVec(X: IMat): IMat {
+  const Z = imatZeros(X.rows, X.cols);
+  for (let i = 0; i < X.lo.length; i++) {
+    const l = X.lo[i] as number;
+    const h = X.hi[i] as number;
+    let lo = l === -Infinity ? 0 : Math.max(0, libmDown(Math.exp(l)));
+    let hi = h === -Infinity ? 0 : libmUp(Math.exp(h));
+    if (l >= 0 && lo < 1) lo = 1;
+    if (h <= 0 && hi > 1) hi = 1;
+    Z.lo[i] = l !== l ? NaN : lo;
+    Z.hi[i] = h !== h ? NaN : hi;
+  }
+  return Z;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Softmax
+// ---------------------------------------------------------------------------------------------
+
+function expUp(x: number): number {
+  return libmUp(Math.exp(x));
+}
+function expDown(x: number): number {
+  const r = libmDown(Math.exp(x));
+  return r > 0 ? r : 0;
+}
+
+/**
+ * Upper bound of e^{a−b} for finite a, b. The difference is split exactly, a − b = d + δ
+ * (TwoSum; d = fl(a − b)), and e^δ ≤ 1 + δ + δ² (|δ| ≤ 1), so the rounding of the argument
+ * costs one ulp instead of |a − b| ulps. Outside |d| ≤ 1000 (where e^d saturates anyway, and δ
+ * may exceed 1), falls back to e^{subUp(a, b)}.
+ */
+function expDiffUp(a: number, b: number): number {
+  const d = a - b;
+  if (!(Math.abs(d) <= 1000)) return expUp(subUp(a, b));
+  const bb = d - a;
+  const delta = a - (d - bb) + (-b - bb);
+  const e = expUp(d);
+  if (delta === 0) return e;
+  return mulUp(e, addUp(1, addUp(delta, mulUp(delta, delta))));
+}
+
+/** Lower bound of e^{a−b} (≥ 0), with e^δ ≥ 1 + δ; see expDiffUp. */
+function expDiffDown(a: number, b: number): number {
+  const d = a - b;
+  if (!(Math.abs(d) <= 1000)) return expDown(subDown(a, b));
+  const bb = d - a;
+  const delta = a - (d - bb) + (-b - bb);
+  const e = expDown(d);
+  if (delta === 0 || e === 0) return e;
+  const r = mulDown(e, addDown(1, delta));
+  return r > 0 ? r : 0;
+}
+
+let smE = new Float64Array(0);
+let smF = new Float64Array(0);
+let smOutL = new Float64Array(0);
+let smOutH = new Float64Array(0);
+
+/**
+ * Exact per-component range of softmax over the box `[lo, hi]` (entries `offset … offset+len−1`),
+ * outward-rounded, written to `outLo/outHi` at the same offsets (out may alias the input):
+ * `p_i ∈ [1/(1 + Σ_{j≠i} e^{u_j − l_i}), 1/(1 + Σ_{j≠i} e^{l_j − u_i})]` (MATH.md §4).
+ *
+ * Evaluated in O(len): with `M = max u`, `e^{u_j − l_i} = e^{u_j − M}·e^{M − l_i}`; the sums over
+ * `j ≠ i` come from prefix and suffix sums (no cancellation), all with directed rounding
+ * (upper bounds for the lower end, lower bounds for the upper end; `Ml = max l` for the latter).
+ * Each exponential of a difference splits the difference exactly (expDiffUp/Down), so for point
+ * inputs the relative width is about 4·LIBM_WIDEN_ULPS·2 + O(len) ulps whatever the magnitudes.
+ * Rows with a non-finite entry use `isoftmaxRowDirect` (O(len²)).
+ */
+export function isoftmaxRow(
+  lo: Float64Array,
+  hi: Float64Array,
+  offset: number,
+  len: number,
+  outLo: Float64Array,
+  outHi: Float64Array,
+): void {
+  if (len <= 0) return;
+  let M = -Infinity;
+  let Ml = -Infinity;
+  for (let j = 0; j < len; j++) {
+    const l = lo[offset + j] as number;
+    const u = hi[offset + j] as number;
+    if (!(l - l === 0 && u - u === 0)) {
+      isoftmaxRowDirect(lo, hi, offset, len, outLo, outHi);
+      return;
+    }
+    if (u > M) M = u;
+    if (l > Ml) Ml = l;
+  }
+  if (len === 1) {
+    outLo[offset] = 1;
+    outHi[offset] = 1;
+    return;
+  }
+  if (smE.length < len) {
+    smE = new Float64Array(len);
+    smF = new Float64Array(len);
+    smOutL = new Float64Array(len);
+    smOutH = new Float64Array(len);
+  }
+  const E = smE; // E_j ≥ e^{u_j − M}
+  const F = smF; // F_j ≤ e^{l_j − Ml}
+  for (let j = 0; j < len; j++) {
+    E[j] = expDiffUp(hi[offset + j] as number, M);
+    F[j] = expDiffDown(lo[offset + j] as number, Ml);
+  }
+  // Prefix sums (exclusive) into outL/outH scratch, then suffix sums on the way back.
+  const PE = smOutL;
+  const PF = smOutH;
+  let pe = 0;
+  let pf = 0;
+  for (let j = 0; j < len; j++) {
+    PE[j] = pe;
+    PF[j] = pf;
+    pe = addUp(pe, E[j] as number);
+    pf = Math.max(0, addDown(pf, F[j] as number));
+  }
+  let se = 0;
+  let sf = 0;
+  for (let i = len - 1; i >= 0; i--) {
+    const l = lo[offset + i] as number;
+    const u = hi[offset + i] as number;
+    const ex = i === 0 ? se : i === len - 1 ? (PE[i] as number) : addUp(PE[i] as number, se); // ≥ Σ_{j≠i} e^{u_j−M}
+    const fx = i === 0 ? sf : i === len - 1 ? (PF[i] as number) : Math.max(0, addDown(PF[i] as number, sf));
+    const sPlus = mulUp(ex, expDiffUp(M, l)); // ≥ Σ_{j≠i} e^{u_j − l_i}
+    const gm = expDiffDown(Ml, u);
+    const sMinus = fx === 0 || gm === 0 ? 0 : Math.max(0, mulDown(fx, gm)); // ≤ Σ_{j≠i} e^{l_j − u_i}
+    se = addUp(se, E[i] as number);
+    sf = Math.max(0, addDown(sf, F[i] as number));
+    const pl = divDown(1, addUp(1, sPlus));
+    const ph = divUp(1, addDown(1, sMinus));
+    // store in E/F (no longer needed at index i) to allow out aliasing the input
+    E[i] = pl > 0 ? pl : 0;
+    F[i] = ph < 1 ? ph : 1;
+  }
+  for (let i = 0; i < len; i++) {
+    outLo[offset + i] = E[i] as number;
+    outHi[offset + i] = F[i] as number;
+  }
+}
+
+/**
+ * The same enclosure by the O(len²) formula, valid for infinite endpoints too (a NaN entry makes
+ * the whole row NaN). Used as the fallback and as an independent check in tests.
+ */
+export function isoftmaxRowDirect(
+  lo: Float64Array,
+  hi: Float64Array,
+  offset: number,
+  len: number,
+  outLo: Float64Array,
+  outHi: Float64Array,
+): void {
+  for (let j = 0; j < len; j++) {
+    if ((lo[offset + j] as number) !== (lo[offset + j] as number) || (hi[offset + j] as number) !== (hi[offset + j] as number)) {
+      for (let i = 0; i < len; i++) {
+        outLo[offset + i] = NaN;
+        outHi[offset + i] = NaN;
+      }
+      return;
+    }
+  }
+  if (smOutL.length < len) {
+    smE = new Float64Array(len);
+    smF = new Float64Array(len);
+    smOutL = new Float64Array(len);
+    smOutH = new Float64Array(len);
+  }
+  for (let i = 0; i < len; i++) {
+    const li = lo[offset + i] as number;
+    const ui = hi[offset + i] as number;
+    let sPlus = 0; // ≥ Σ_{j≠i} e^{u_j − l_i}
+    let sMinus = 0; // ≤ Σ_{j≠i} e^{l_j − u_i}
+    for (let j = 0; j < len; j++) {
+      if (j === i) continue;
+      const dU = subUp(hi[offset + j] as number, li);
+      const dL = subDown(lo[offset + j] as number, ui);
+      sPlus = addUp(sPlus, dU !== dU ? Infinity : expUp(dU)); // NaN (∞−∞): take the worst case
+      sMinus = Math.max(0, addDown(sMinus, dL !== dL ? 0 : expDown(dL)));
+    }
+    const pl = divDown(1, addUp(1, sPlus));
+    const ph = divUp(1, addDown(1, sMinus));
+    smOutL[i] = pl > 0 ? pl : 0;
+    smOutH[i] = ph < 1 ? ph : 1;
+  }
+  for (let i = 0; i < len; i++) {
+    outLo[offset + i] = smOutL[i] as number;
+    outHi[offset + i] = smOutH[i] as number;
+  }
+}
+
+/** Softmax of every row of X. */
+export function isoftmaxRows(X: IMat): IMat {
+  const Z = imatZeros(X.rows, X.cols);
+  for (let r = 0; r < X.rows; r++) isoftmaxRow(X.lo, X.hi, r * X.cols, X.cols, Z.lo, Z.hi);
+  return Z;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LayerNorm
+// ---------------------------------------------------------------------------------------------
+
+let lnCL = new Float64Array(0);
+let lnCH = new Float64Array(0);
+
+/**
+ * Enclosure of `LN(z)_i = γ_i·(z_i − μ)/sqrt(σ² + ε) + β_i` over the box `[lo, hi]`
+ * (entries `offset … offset+len−1`), `μ = mean z`, `σ² = mean (z − μ)²`, written to out at the
+ * same offsets (out may alias the input). γ, β null mean 1, 0.
+ *
+ * Sound, not tight: (1) the centred value `c_i = (1 − 1/D) z_i − (1/D) Σ_{j≠i} z_j` gets its
+ * exact range (each z_j appears once); (2) `σ² ∈ (1/D) Σ c_i²` with the c_i treated as
+ * independent (ignores Σ c_i = 0: loose, sound); (3) `u_i = c_i · [1/sqrt(σ²_hi + ε),
+ * 1/sqrt(σ²_lo + ε)]` (dependency between c_i and σ ignored), intersected with
+ * `|u_i| ≤ sqrt(D − 1)`, which holds for every real z because `Σ c = 0` gives
+ * `c_i² ≤ (D−1)/D · Σ_j c_j²`, so `u_i² ≤ (D−1)·σ²/(σ² + ε) ≤ D − 1`; (4) `γ_i u_i + β_i`.
+ */
+export function ilayerNormRow(
+  lo: Float64Array,
+  hi: Float64Array,
+  offset: number,
+  len: number,
+  gamma: Float64Array | null,
+  beta: Float64Array | null,
+  eps: number,
+  outLo: Float64Array,
+  outHi: Float64Array,
+): void {
+  const D = len;
+  if (D <= 0) return;
+  if (!(eps >= 0)) throw new UatInputError('ilayerNormRow: eps', 'a number >= 0', eps);
+  if (lnCL.length < D) {
+    lnCL = new Float64Array(D);
+    lnCH = new Float64Array(D);
+  }
+  const UL = lnCL;
+  const UH = lnCH;
+  const bound = sqrtUp(D - 1); // |u_i| ≤ sqrt(D − 1)
+  let finite = true;
+  let nan = false;
+  let sumLoDown = 0;
+  let sumHiUp = 0;
+  for (let j = 0; j < D; j++) {
+    const l = lo[offset + j] as number;
+    const h = hi[offset + j] as number;
+    if (l !== l || h !== h) nan = true;
+    else if (!(l - l === 0 && h - h === 0)) finite = false;
+    sumLoDown = addDown(sumLoDown, l);
+    sumHiUp = addUp(sumHiUp, h);
+  }
+  if (nan) {
+    for (let i = 0; i < D; i++) {
+      UL[i] = NaN;
+      UH[i] = NaN;
+    }
+  } else if (!finite || D === 1) {
+    // D = 1: c = 0, u = 0. Non-finite: only the a-priori bound |u| ≤ sqrt(D−1) is used.
+    for (let i = 0; i < D; i++) {
+      UL[i] = -bound;
+      UH[i] = bound;
+    }
+  } else {
+    const invDLo = divDown(1, D);
+    const invDHi = divUp(1, D);
+    const oneMinusLo = subDown(1, invDHi); // ≤ 1 − 1/D (≥ 0)
+    const oneMinusHi = subUp(1, invDLo);
+    let vLo = 0;
+    let vHi = 0;
+    for (let i = 0; i < D; i++) {
+      const l = lo[offset + i] as number;
+      const h = hi[offset + i] as number;
+      // Σ_{j≠i} z_j ∈ [sumLo − l_i, sumHi − h_i] (directed)
+      const restLo = subDown(sumLoDown, l);
+      const restHi = subUp(sumHiUp, h);
+      // c_i ≥ (1−1/D)·l_i − (1/D)·restHi ; c_i ≤ (1−1/D)·h_i − (1/D)·restLo
+      const aLo = l >= 0 ? mulDown(oneMinusLo, l) : mulDown(oneMinusHi, l);
+      const aHi = h >= 0 ? mulUp(oneMinusHi, h) : mulUp(oneMinusLo, h);
+      const bHi = restHi >= 0 ? mulUp(invDHi, restHi) : mulUp(invDLo, restHi);
+      const bLo = restLo >= 0 ? mulDown(invDLo, restLo) : mulDown(invDHi, restLo);
+      const cl = subDown(aLo, bHi);
+      const ch = subUp(aHi, bLo);
+      UL[i] = cl;
+      UH[i] = ch;
+      // c_i² bounds
+      const sqLo = cl > 0 ? mulDown(cl, cl) : ch < 0 ? mulDown(ch, ch) : 0;
+      const m = Math.max(-cl, ch);
+      const sqHi = mulUp(m, m);
+      vLo = Math.max(0, addDown(vLo, Math.max(0, sqLo)));
+      vHi = addUp(vHi, sqHi);
+    }
+    const varLo = Math.max(0, divDown(vLo, D));
+    const varHi = divUp(vHi, D);
+    const sLo = sqrtDown(Math.max(0, addDown(varLo, eps)));
+    const sHi = sqrtUp(addUp(varHi, eps));
+    const rLo = divDown(1, sHi); // ≤ 1/sqrt(σ² + ε)
+    const rHi = sLo > 0 ? divUp(1, sLo) : Infinity;
+    for (let i = 0; i < D; i++) {
+      const cl = UL[i] as number;
+      const ch = UH[i] as number;
+      // u = c·r with r ∈ [rLo, rHi], rLo ≥ 0 (0·∞ = 0)
+      let ul: number;
+      let uh: number;
+      if (cl >= 0) {
+        ul = cl === 0 ? 0 : mulDown(cl, rLo);
+        uh = ch === 0 ? 0 : mulUp(ch, rHi);
+      } else if (ch <= 0) {
+        ul = mulDown(cl, rHi);
+        uh = ch === 0 ? 0 : mulUp(ch, rLo);
+      } else {
+        ul = mulDown(cl, rHi);
+        uh = mulUp(ch, rHi);
+      }
+      UL[i] = Math.max(-bound, ul);
+      UH[i] = Math.min(bound, uh);
+    }
+  }
+  for (let i = 0; i < D; i++) {
+    const ul = UL[i] as number;
+    const uh = UH[i] as number;
+    const g = gamma ? (gamma[i] as number) : 1;
+    const bt = beta ? (beta[i] as number) : 0;
+    let yl: number;
+    let yh: number;
+    if (g === 1) {
+      yl = ul;
+      yh = uh;
+    } else if (g >= 0) {
+      yl = g === 0 || ul === 0 ? 0 : mulDown(ul, g);
+      yh = g === 0 || uh === 0 ? 0 : mulUp(uh, g);
+    } else {
+      yl = uh === 0 ? 0 : mulDown(uh, g);
+      yh = ul === 0 ? 0 : mulUp(ul, g);
+    }
+    if (bt !== 0) {
+      yl = addDown(yl, bt);
+      yh = addUp(yh, bt);
+    }
+    outLo[offset + i] = ul !== ul ? NaN : yl;
+    outHi[offset + i] = uh !== uh ? NaN : yh;
+  }
+}
+
+/** LayerNorm of every row of X (rows = tokens). */
+export function ilayerNormRows(X: IMat, gamma: Float64Array | null, beta: Float64Array | null, eps: number): IMat {
+  if (gamma && gamma.length !== X.cols) throw new UatInputError('ilayerNormRows: gamma length', `${X.cols}`, gamma.length);
+  if (beta && beta.length !== X.cols) throw new UatInputError('ilayerNormRows: beta length', `${X.cols}`, beta.length);
+  const Z = imatZeros(X.rows, X.cols);
+  for (let r = 0; r < X.rows; r++) ilayerNormRow(X.lo, X.hi, r * X.cols, X.cols, gamma, beta, eps, Z.lo, Z.hi);
+  return Z;
+}
