@@ -42,3 +42,26 @@ export {
 } from './ode/index.ts';
 export type { ClaimResult, Verdict } from './claims/types.ts';
 export { macaronClaims, claimStrangLowerLte, claimMacaronIsStrang, claimEqualParameters } from './claims/macaron.ts';
+
+// construct
+export type {
+  Routing, TokenLayout, RoutingParams, RidgePl, FkTrigCoefficients, ConstructOptions, ConstructPlan, ConstructResult,
+  ConstructBounds, ConstructPhase, TargetConstants, ParameterChoice, Budget,
+} from './construct/index.ts';
+export {
+  buildTransformer, planConstruction, buildFromPlan, constructionArtifacts, constructionTerms, loadTarget, targetFromJson, targetConstants,
+  defaultMaxNeurons, bytesPerNeuron, constructionWidth, constructionConfig, positionBlock, describePlan, chooseParameters,
+  tokenLayout, ROUTINGS, buildRouting, buildRoutingWeights, routingDefaultLambda, routingMatrix, routingInverse, routingCond,
+  routingLeakFactor, routingLeakBound, routingLambdaForLeak, routingFloatBound, routingRecoveryBound,
+  gatingBound, buildGating,
+  fkTrigRho, fkTrigKernel, fkTrigBound, fkTrigOmegaBound, fkTrigN, fkTrigFrequencies, fkTrigCoefficients, fkTrigEval,
+  targetToSamples, samplesToCoefficients,
+  buildRidgePl, ridgePlEval, ridgePlInterp, ridgePlBound, ridgePlWidth, ridgePlKnotCount,
+  FLOAT_RESERVE, ROUTE_RESERVE, SPLIT_FRACTIONS, METHOD_NAME,
+} from './construct/index.ts';
+
+// certificate
+export type { Certificate, CertificateTerm, CertificateInput } from './certificate/index.ts';
+export {
+  buildCertificate, certificateToJson, certificateTotal, parseCertificate, sha256Hex, makeTerm, CERTIFICATE_FORMAT, CERTIFICATE_VERSION,
+} from './certificate/index.ts';

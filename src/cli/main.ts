@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { registerModelCommands } from './cmd-model.ts';
 import { registerDemoCommand } from './cmd-demo.ts';
 import { registerOdeCommand } from './cmd-ode.ts';
+import { registerConstructCommand } from './cmd-construct.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -21,12 +22,18 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerDemoCommand(program);
   // further commands register here (one line each)
+  registerConstructCommand(program);
   registerOdeCommand(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `uat … | head` closes stdout early: stop quietly instead of crashing with EPIPE
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

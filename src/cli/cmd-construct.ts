@@ -1,0 +1,158 @@
+/**
+ * `uat construct --target T.json --eps E --out DIR [--routing inverse|leak] [--max-neurons K]
+ * [--N N] [--h H] [--json]`: builds the weights from the proof (MATH.md §2) and writes
+ * `DIR/model.safetensors` and `DIR/certificate.json`. Both files are written atomically and
+ * together: everything is computed first, then each goes to a temporary file in DIR, and both are
+ * renamed into place only when both were written; on any error nothing is left behind (a DIR this
+ * command created is removed again). Parsing, progress and printing only.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import type { Command } from 'commander';
+import {
+  UatInputError, ROUTINGS, type Routing, type ConstructPhase, type Certificate, loadTarget, buildTransformer, constructionArtifacts,
+  writeFileAtomic, formatBytes,
+} from '../index.ts';
+import { runAction, parseNumber, printJson, progress, type Progress } from './util.ts';
+
+export const WEIGHTS_FILE = 'model.safetensors';
+export const CERTIFICATE_FILE = 'certificate.json';
+
+interface ConstructCliOptions {
+  target: string;
+  eps: string;
+  out: string;
+  routing: string;
+  maxNeurons?: string;
+  N?: string;
+  h?: string;
+  json?: boolean;
+}
+
+/** Progress bars per phase on stderr (silent with --json on a non-TTY is not needed: stderr only). */
+export function phaseProgress(quiet = false): { onProgress: (p: ConstructPhase, d: number, t: number) => void; stop: () => void } {
+  let cur: { phase: ConstructPhase; bar: Progress } | undefined;
+  const labels: Record<ConstructPhase, string> = { bounds: 'target bounds', sampling: 'sampling g', enclosing: 'enclosing samples', building: 'building neurons' };
+  return {
+    onProgress(phase, done, total) {
+      if (!cur || cur.phase !== phase) {
+        cur?.bar.stop();
+        cur = { phase, bar: progress(labels[phase], total, quiet) };
+      }
+      cur.bar.update(done);
+    },
+    stop() {
+      cur?.bar.stop();
+      cur = undefined;
+    },
+  };
+}
+
+/** Checks --out before any work: an existing non-directory is bad input. Returns whether it exists. */
+function checkOutDir(out: string): boolean {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(out);
+  } catch {
+    st = undefined;
+  }
+  if (st && !st.isDirectory()) throw new UatInputError('--out', 'a directory (created if missing)', 'an existing file', out);
+  return !!st;
+}
+
+/** Writes both files into dir together (see the file comment). */
+export function writeOutputs(dir: string, files: { name: string; data: Uint8Array | string }[]): void {
+  const existed = checkOutDir(dir);
+  const tag = `.partial-${process.pid}-${Date.now().toString(36)}`;
+  const temps: string[] = [];
+  try {
+    if (!existed) fs.mkdirSync(dir, { recursive: true });
+    for (const f of files) {
+      const target = nodePath.join(dir, f.name);
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.statSync(target);
+      } catch {
+        st = undefined;
+      }
+      if (st?.isDirectory()) throw new UatInputError('--out', `a directory where ${f.name} can be written`, `${target} is a directory`);
+      const tmp = target + tag;
+      writeFileAtomic(tmp, f.data);
+      temps.push(tmp);
+    }
+    files.forEach((f, i) => fs.renameSync(temps[i]!, nodePath.join(dir, f.name)));
+  } catch (e) {
+    for (const t of temps) {
+      try {
+        fs.unlinkSync(t);
+      } catch {
+        /* already renamed or gone */
+      }
+    }
+    if (!existed) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        /* not empty or gone */
+      }
+    }
+    throw e;
+  }
+}
+
+function printSummary(dir: string, cert: Certificate, seconds: number): void {
+  const p = cert.method.parameters;
+  const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(4));
+  console.log(`wrote ${nodePath.join(dir, WEIGHTS_FILE)} (${formatBytes(cert.weights.bytes)}) and ${nodePath.join(dir, CERTIFICATE_FILE)}`);
+  console.log(`target     ${cert.target.name} (n = ${cert.target.n}, dIn = ${cert.target.dIn}, dOut = ${cert.target.dOut})`);
+  console.log(`width      ${cert.width} hidden neurons`);
+  console.log(`N          ${p.N}`);
+  console.log(`h          ${p.h}`);
+  console.log(`lambda     ${p.lambda} (routing ${p.routing})`);
+  console.log(`G          ${p.G}`);
+  console.log('bound terms (max over entries):');
+  for (const t of cert.terms) console.log(`  ${t.label.padEnd(13)} ${fmt(t.value)}`);
+  console.log(`  ${'total'.padEnd(13)} ${fmt(cert.total)}   (requested eps ${cert.eps}${cert.withinEps ? '' : ' — EXCEEDED: --N/--h override'})`);
+  console.log(`seconds    ${seconds.toFixed(2)}`);
+}
+
+export function registerConstructCommand(program: Command): void {
+  program
+    .command('construct')
+    .description('build a single-layer transformer for a target at tolerance eps, with its error certificate')
+    .requiredOption('--target <file>', 'target spec JSON (DESIGN.md "Target spec")')
+    .requiredOption('--eps <e>', 'tolerance ε > 0 (sup-norm, entrywise)')
+    .requiredOption('--out <dir>', 'output directory (created if missing): model.safetensors, certificate.json')
+    .option('--routing <kind>', 'routing variant: inverse (A⁻¹ folded into W1) or leak', 'inverse')
+    .option('--max-neurons <k>', 'refuse widths above k hidden neurons (default: about 4 GiB of buffers)')
+    .option('--N <n>', 'override the trigonometric degree N')
+    .option('--h <h>', 'override the knot step h')
+    .option('--json', 'print the certificate as JSON')
+    .action((o: ConstructCliOptions) =>
+      runAction(() => {
+        const t0 = performance.now();
+        const eps = parseNumber('--eps', o.eps, { exclusiveMin: 0 });
+        if (!(ROUTINGS as readonly string[]).includes(o.routing)) throw new UatInputError('--routing', '"inverse" or "leak"', o.routing);
+        const maxNeurons = o.maxNeurons === undefined ? undefined : parseNumber('--max-neurons', o.maxNeurons, { integer: true, min: 1 });
+        const N = o.N === undefined ? undefined : parseNumber('--N', o.N, { integer: true, min: 1 });
+        const h = o.h === undefined ? undefined : parseNumber('--h', o.h, { exclusiveMin: 0 });
+        checkOutDir(o.out);
+        const target = loadTarget(o.target);
+        const pr = phaseProgress();
+        let res;
+        try {
+          res = buildTransformer(target, { eps, routing: o.routing as Routing, maxNeurons, N, h, onProgress: pr.onProgress });
+        } finally {
+          pr.stop();
+        }
+        const art = constructionArtifacts(target, res, WEIGHTS_FILE);
+        res = undefined; // let the model's buffers go before writing
+        writeOutputs(o.out, [
+          { name: WEIGHTS_FILE, data: art.weights },
+          { name: CERTIFICATE_FILE, data: art.certificateJson },
+        ]);
+        if (o.json) printJson(JSON.parse(art.certificateJson));
+        else printSummary(o.out, art.certificate, (performance.now() - t0) / 1000);
+      }),
+    );
+}
