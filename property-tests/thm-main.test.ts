@@ -6,6 +6,8 @@
  * twice the a-priori forward float bound; weights and certificate are byte-identical for the same
  * inputs; the certificate's arithmetic; the CLI (exit codes, nothing written on error).
  * Non-vacuity: N one lower exceeds the trig budget, a larger h exceeds the PL budget.
+ * Macaron layout (`--layout macaron`: FFN_a ≡ 0, FFN_b = FFN with its output layer ×2): the same
+ * end-to-end property on macaron constructions, and its outputs equal the standard model's bit for bit.
  * @see proofs/thm-main.md
  */
 import { describe, it, expect } from 'vitest';
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
   targetFromJson, buildTransformer, constructionArtifacts, forward, referenceForward, tensor, makeRng, decodeSafetensors,
-  parseCertificate, fkTrigBound, ridgePlBound, UatResourceError, type ConstructResult,
+  parseCertificate, fkTrigBound, ridgePlBound, UatResourceError, type ConstructResult, expectedTensors,
 } from '../src/index.ts';
 import { type SpecCase, specCaseArb, cornersRaw, kinkPointsRaw, lipschitzTerms } from './helpers/construct-targets.ts';
 
@@ -32,12 +34,12 @@ function epsFor(c: SpecCase, N0: number): number {
   return Math.max(1e-3, (L * Math.sqrt(m) * Math.sin(Math.PI / (2 * N0 + 4))) / 0.9);
 }
 
-function construct(c: SpecCase, N0: number, routing: 'inverse' | 'leak'): { res: ConstructResult; eps: number } {
+function construct(c: SpecCase, N0: number, routing: 'inverse' | 'leak', layout: 'standard' | 'macaron' = 'standard'): { res: ConstructResult; eps: number } {
   const target = targetFromJson(c.spec);
   let eps = epsFor(c, N0);
   for (let i = 0; ; i++) {
     try {
-      return { res: buildTransformer(target, { eps, routing, maxNeurons: MAX_W }), eps };
+      return { res: buildTransformer(target, { eps, routing, layout, maxNeurons: MAX_W }), eps };
     } catch (e) {
       if (!(e instanceof UatResourceError) || i > 8) throw e;
       eps *= 1.6;
@@ -60,17 +62,19 @@ const caseArb = fc.tuple(
 );
 
 describe('thm:main', () => {
-  for (const routing of ['inverse', 'leak'] as const) {
-    it(`observed error ≤ certificate total on random targets (routing ${routing})`, () => {
+  for (const [routing, layout] of [['inverse', 'standard'], ['leak', 'standard'], ['inverse', 'macaron'], ['leak', 'macaron']] as const) {
+    const tag = layout === 'standard' ? routing : `${routing}, layout macaron`;
+    it(`observed error ≤ certificate total on random targets (routing ${tag})`, () => {
       const ratios: number[] = [];
       let activeTrig = 0, activePl = 0, nCases = 0;
       fc.assert(
         fc.property(caseArb, ([c, N0raw, seed]) => {
           const m = c.n * c.dIn;
           const N0 = m === 1 ? 4 * N0raw : m === 2 ? N0raw + 1 : N0raw;
-          const { res } = construct(c, N0, routing);
+          const { res } = construct(c, N0, routing, layout);
           const target = targetFromJson(c.spec);
           const { model, plan, bounds } = res;
+          expect(model.config.layout).toBe(layout);
           const nOut = c.n * c.dOut;
           const obs = new Float64Array(nOut);
           const want = new Float64Array(nOut);
@@ -100,13 +104,59 @@ describe('thm:main', () => {
           }
           nCases++;
         }),
-        { seed: SEED + (routing === "leak" ? 1 : 0), numRuns: 40 },
+        { seed: SEED + (routing === "leak" ? 1 : 0) + (layout === 'macaron' ? 10 : 0), numRuns: 40 },
       );
       ratios.sort((a, b) => a - b);
       const q = (p: number) => ratios[Math.min(ratios.length - 1, Math.floor(p * ratios.length))]!.toFixed(3);
-      console.log(`thm:main (${routing}): ${nCases} constructions, ${ratios.length} entries; observed/bound min ${q(0)}, median ${q(0.5)}, max ${q(1)}; N−1 active in ${activeTrig}, h·1.01 active in ${activePl}`);
+      console.log(`thm:main (${tag}): ${nCases} constructions, ${ratios.length} entries; observed/bound min ${q(0)}, median ${q(0.5)}, max ${q(1)}; N−1 active in ${activeTrig}, h·1.01 active in ${activePl}`);
     });
   }
+
+  it('macaron layout: FFN_a ≡ 0, same bound terms, and outputs equal the standard model bit for bit', () => {
+    let inputs = 0, entries = 0, negZeroInputs = 0;
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom('inverse' as const, 'leak' as const), ([c, N0raw, seed], routing) => {
+        const m = c.n * c.dIn;
+        const N0 = m === 1 ? 2 * N0raw : N0raw;
+        const std = construct(c, N0, routing, 'standard').res;
+        const mac = construct(c, N0, routing, 'macaron').res;
+        // the same plan and the same certificate terms
+        expect(mac.plan.N).toBe(std.plan.N);
+        expect(mac.plan.h).toBe(std.plan.h);
+        expect(mac.plan.width).toBe(std.plan.width);
+        for (const k of ['trig', 'pl', 'route', 'float', 'total'] as const) expect(Array.from(mac.bounds[k])).toEqual(Array.from(std.bounds[k]));
+        // tensors: exactly the macaron names; FFN_a all +0; FFN_b = FFN with the output layer doubled
+        expect([...mac.model.tensors.keys()].sort()).toEqual(expectedTensors(mac.model.config).map((t) => t.name).sort());
+        for (const k of ['ffn_a.0.weight', 'ffn_a.0.bias', 'ffn_a.1.weight', 'ffn_a.1.bias'])
+          expect(mac.model.tensors.get(k)!.every((v) => Object.is(v, 0))).toBe(true);
+        expect(mac.model.tensors.get('ffn_b.0.weight')).toEqual(std.model.tensors.get('ffn.0.weight'));
+        expect(mac.model.tensors.get('ffn_b.0.bias')).toEqual(std.model.tensors.get('ffn.0.bias'));
+        expect(mac.model.tensors.get('ffn_b.1.weight')).toEqual(std.model.tensors.get('ffn.1.weight')!.map((v) => 2 * v));
+        expect(mac.model.tensors.get('ffn_b.1.bias')).toEqual(std.model.tensors.get('ffn.1.bias')!.map((v) => 2 * v));
+        // outputs bit for bit (Object.is also separates +0 and −0), on random, corner and kink inputs,
+        // and on inputs with −0 entries where the box contains 0
+        const xs = inputsFor(c, seed);
+        const negZero = Float64Array.from(xs[0]!, (v, k) => (c.lo[k]! <= 0 && c.hi[k]! >= 0 ? -0 : v));
+        if (negZero.some((v) => Object.is(v, -0))) {
+          xs.push(negZero);
+          negZeroInputs++;
+        }
+        const nOut = c.n * c.dOut;
+        for (const x of xs) {
+          const a = forward(std.model, tensor(x, [c.n, c.dIn])).Y;
+          const b = forward(mac.model, tensor(x, [c.n, c.dIn])).Y;
+          for (let o = 0; o < nOut; o++) {
+            const ya = a.data[a.offset + o]!, yb = b.data[b.offset + o]!;
+            if (!Object.is(ya, yb)) expect.fail(`output ${o} differs at x = (${Array.from(x).join(', ')}): standard ${ya}, macaron ${yb}`);
+            entries++;
+          }
+          inputs++;
+        }
+      }),
+      { seed: SEED + 3, numRuns: 20 },
+    );
+    console.log(`thm:main macaron: ${inputs} inputs (${negZeroInputs} with −0 entries), ${entries} output entries, all bit-identical to the standard layout`);
+  });
 
   it('fast forward vs scalar reference: |fast − ref| ≤ 2 × the a-priori forward float bound', () => {
     let worst = 0;
@@ -163,7 +213,7 @@ describe('thm:main', () => {
     writeFileSync(T, JSON.stringify({ name: 'cli', n: 2, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']] }));
     const file = join(dir, 'afile');
     writeFileSync(file, 'x');
-    const [ok1, ok2, badEps, badOut, badRouting, tooWide, leak] = await Promise.all([
+    const [ok1, ok2, badEps, badOut, badRouting, tooWide, leak, mac, badLayout] = await Promise.all([
       run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o1')),
       run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o2'), '--json'),
       run('construct', '--target', T, '--eps', '0', '--out', join(dir, 'e1')),
@@ -171,6 +221,8 @@ describe('thm:main', () => {
       run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'e2'), '--routing', 'teleport'),
       run('construct', '--target', T, '--eps', '0.2', '--out', join(dir, 'e3'), '--max-neurons', '5000'),
       run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o3'), '--routing', 'leak', '--N', '5'),
+      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o4'), '--layout', 'macaron', '--json'),
+      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'e4'), '--layout', 'diamond'),
     ]);
     expect(ok1.code).toBe(0);
     expect(ok1.out).toMatch(/width\s+\d+/);
@@ -188,7 +240,18 @@ describe('thm:main', () => {
     expect(badRouting.err).toMatch(/--routing/);
     expect(tooWide.code).toBe(2);
     expect(tooWide.err).toMatch(/eps ≥ [0-9.e-]+ would fit/);
-    for (const d of ['e1', 'e2', 'e3']) expect(existsSync(join(dir, d))).toBe(false);
+    expect(badLayout.code).toBe(2);
+    expect(badLayout.err).toMatch(/--layout/);
+    for (const d of ['e1', 'e2', 'e3', 'e4']) expect(existsSync(join(dir, d))).toBe(false);
+    // macaron: its certificate says so, and its terms and total are the standard ones
+    expect(mac.code).toBe(0);
+    const mc = JSON.parse(mac.out);
+    const sc = JSON.parse(ok2.out);
+    expect(mc.method.parameters).toMatchObject({ layout: 'macaron', ffnA: 'zero' });
+    expect(sc.method.parameters.layout).toBeUndefined();
+    expect(mc.terms).toEqual(sc.terms);
+    expect(mc.total).toBe(sc.total);
+    expect(decodeSafetensors(readFileSync(join(dir, 'o4', 'model.safetensors'))).config.layout).toBe('macaron');
     expect(leak.code).toBe(0);
     expect(readdirSync(join(dir, 'o3')).sort()).toEqual(['certificate.json', 'model.safetensors']);
     const lc = JSON.parse(readFileSync(join(dir, 'o3', 'certificate.json'), 'utf8'));

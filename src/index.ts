@@ -57,7 +57,7 @@ export {
   fkTrigRho, fkTrigKernel, fkTrigBound, fkTrigOmegaBound, fkTrigN, fkTrigFrequencies, fkTrigCoefficients, fkTrigEval,
   targetToSamples, samplesToCoefficients,
   buildRidgePl, ridgePlEval, ridgePlInterp, ridgePlBound, ridgePlWidth, ridgePlKnotCount,
-  FLOAT_RESERVE, ROUTE_RESERVE, SPLIT_FRACTIONS, METHOD_NAME,
+  FLOAT_RESERVE, ROUTE_RESERVE, SPLIT_FRACTIONS, METHOD_NAME, CONSTRUCT_LAYOUTS, macaronTensors,
 } from './construct/index.ts';
 
 // certificate

@@ -39,7 +39,11 @@ export interface CertificateInput {
   weights: { file: string; bytes: Uint8Array };
   method: {
     name: string;
-    parameters: { N: number; h: number; lambda: number; routing: string; G: number };
+    parameters: {
+      N: number; h: number; lambda: number; routing: string; G: number;
+      /** only for `--layout macaron` (absent for the standard layout): the layer layout and how FFN_a, FFN_b are set */
+      layout?: 'macaron'; ffnA?: 'zero'; ffnB?: string;
+    };
     /** how ε was split and how N, h were chosen */
     split: Record<string, unknown>;
   };

@@ -1,6 +1,6 @@
 /**
- * `uat construct --target T.json --eps E --out DIR [--routing inverse|leak] [--max-neurons K]
- * [--N N] [--h H] [--json]`: builds the weights from the proof (MATH.md §2) and writes
+ * `uat construct --target T.json --eps E --out DIR [--routing inverse|leak] [--layout standard|macaron]
+ * [--max-neurons K] [--N N] [--h H] [--json]`: builds the weights from the proof (MATH.md §2) and writes
  * `DIR/model.safetensors` and `DIR/certificate.json`. Both files are written atomically and
  * together: everything is computed first, then each goes to a temporary file in DIR, and both are
  * renamed into place only when both were written; on any error nothing is left behind (a DIR this
@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Command } from 'commander';
 import {
-  UatInputError, ROUTINGS, type Routing, type ConstructPhase, type Certificate, loadTarget, buildTransformer, constructionArtifacts,
+  UatInputError, ROUTINGS, CONSTRUCT_LAYOUTS, type Routing, type ConstructOptions, type ConstructPhase, type Certificate, loadTarget, buildTransformer, constructionArtifacts,
   writeFileAtomic, formatBytes,
 } from '../index.ts';
 import { runAction, parseNumber, printJson, progress, type Progress } from './util.ts';
@@ -23,6 +23,7 @@ interface ConstructCliOptions {
   eps: string;
   out: string;
   routing: string;
+  layout: string;
   maxNeurons?: string;
   N?: string;
   h?: string;
@@ -109,6 +110,7 @@ function printSummary(dir: string, cert: Certificate, seconds: number): void {
   console.log(`N          ${p.N}`);
   console.log(`h          ${p.h}`);
   console.log(`lambda     ${p.lambda} (routing ${p.routing})`);
+  if (p.layout === 'macaron') console.log(`layout     macaron (FFN_a ${p.ffnA}, FFN_b = ${p.ffnB})`);
   console.log(`G          ${p.G}`);
   console.log('bound terms (max over entries):');
   for (const t of cert.terms) console.log(`  ${t.label.padEnd(13)} ${fmt(t.value)}`);
@@ -124,6 +126,7 @@ export function registerConstructCommand(program: Command): void {
     .requiredOption('--eps <e>', 'tolerance ε > 0 (sup-norm, entrywise)')
     .requiredOption('--out <dir>', 'output directory (created if missing): model.safetensors, certificate.json')
     .option('--routing <kind>', 'routing variant: inverse (A⁻¹ folded into W1) or leak', 'inverse')
+    .option('--layout <layout>', 'layer layout: standard (Z + MHA, + FFN) or macaron (½FFN_a ≡ 0, MHA, ½FFN_b = FFN)', 'standard')
     .option('--max-neurons <k>', 'refuse widths above k hidden neurons (default: about 4 GiB of buffers)')
     .option('--N <n>', 'override the trigonometric degree N')
     .option('--h <h>', 'override the knot step h')
@@ -133,6 +136,7 @@ export function registerConstructCommand(program: Command): void {
         const t0 = performance.now();
         const eps = parseNumber('--eps', o.eps, { exclusiveMin: 0 });
         if (!(ROUTINGS as readonly string[]).includes(o.routing)) throw new UatInputError('--routing', '"inverse" or "leak"', o.routing);
+        if (!(CONSTRUCT_LAYOUTS as readonly string[]).includes(o.layout)) throw new UatInputError('--layout', '"standard" or "macaron"', o.layout);
         const maxNeurons = o.maxNeurons === undefined ? undefined : parseNumber('--max-neurons', o.maxNeurons, { integer: true, min: 1 });
         const N = o.N === undefined ? undefined : parseNumber('--N', o.N, { integer: true, min: 1 });
         const h = o.h === undefined ? undefined : parseNumber('--h', o.h, { exclusiveMin: 0 });
@@ -141,7 +145,7 @@ export function registerConstructCommand(program: Command): void {
         const pr = phaseProgress();
         let res;
         try {
-          res = buildTransformer(target, { eps, routing: o.routing as Routing, maxNeurons, N, h, onProgress: pr.onProgress });
+          res = buildTransformer(target, { eps, routing: o.routing as Routing, layout: o.layout as ConstructOptions['layout'], maxNeurons, N, h, onProgress: pr.onProgress });
         } finally {
           pr.stop();
         }

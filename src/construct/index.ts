@@ -31,7 +31,7 @@
  * @see proofs/thm-main.md
  */
 import { UatInputError, UatResourceError, formatBytes } from '../errors.ts';
-import { type Model, type ModelConfig, validateConfig, LIBM_ULPS } from '../model/index.ts';
+import { type Layout, type Model, type ModelConfig, validateConfig, LIBM_ULPS } from '../model/index.ts';
 import { encodeSafetensors } from '../model/safetensors.ts';
 import { type Target, buildTarget, checkFinite, checkUserLipschitz, lipschitzBound, loadTargetSpec, parseTargetSpec, supBound } from '../target/index.ts';
 import { type Certificate, type CertificateTerm, buildCertificate, certificateToJson, makeTerm, sha256Hex, toEntryRows } from '../certificate/index.ts';
@@ -58,6 +58,14 @@ export interface ConstructOptions {
   /** requested tolerance ε > 0 */
   eps: number;
   routing?: Routing;
+  /**
+   * The layer layout of the built model (MATH.md §1), default `"standard"`. `"macaron"`
+   * (`Z¹ = Z + ½FFN_a(Z)`, `Z² = Z¹ + MHA(Z¹)`, `Z³ = Z² + ½FFN_b(Z²)`) gets FFN_a ≡ 0 (all weights and
+   * biases +0, so Z¹ = Z) and FFN_b = the standard FFN with its output layer (weight and bias) times 2,
+   * so ½FFN_b = FFN exactly in float: the output equals the standard model's bit for bit and every
+   * certificate term carries over unchanged (see `MACARON_LAYOUTS`, docs/construction.md).
+   */
+  layout?: Layout;
   /** refuse widths above this (default: `defaultMaxNeurons`, about 4 GiB of buffers) */
   maxNeurons?: number;
   /** override N (trig degree) */
@@ -81,15 +89,26 @@ export interface TargetConstants {
   supFmax: number;
 }
 
-/** Bytes the construction holds per hidden neuron: W_1 row, b_1, W_2 column (×2 for the encoded file) + forward buffers. */
-export function bytesPerNeuron(n: number, dIn: number, dOut: number): number {
+/** The layer layouts `construct` builds (MATH.md §1). */
+export const CONSTRUCT_LAYOUTS: readonly Layout[] = ['standard', 'macaron'];
+
+/**
+ * Bytes the construction holds per hidden neuron: W_1 row, b_1, W_2 column (×2 for the encoded file) + forward buffers;
+ * macaron holds a second (zero) FFN of the same width.
+ */
+export function bytesPerNeuron(n: number, dIn: number, dOut: number, layout: Layout = 'standard'): number {
   const D = tokenLayout(n, dIn, dOut).D;
-  return 16 * (2 * D + 1) + 16 * n;
+  return (layout === 'macaron' ? 2 : 1) * 16 * (2 * D + 1) + 16 * n;
 }
 
 /** The default `--max-neurons`: about 4 GiB of buffers. */
-export function defaultMaxNeurons(n: number, dIn: number, dOut: number): number {
-  return Math.floor((4 * 1024 ** 3) / bytesPerNeuron(n, dIn, dOut));
+export function defaultMaxNeurons(n: number, dIn: number, dOut: number, layout: Layout = 'standard'): number {
+  return Math.floor((4 * 1024 ** 3) / bytesPerNeuron(n, dIn, dOut, layout));
+}
+
+function checkLayout(layout: unknown): Layout {
+  if (!(CONSTRUCT_LAYOUTS as readonly unknown[]).includes(layout)) throw new UatInputError('layout', '"standard" or "macaron"', layout);
+  return layout as Layout;
 }
 
 /** checkFinite, the Lipschitz constants (sound, or the user's after its sampling check) and sup|f|. */
@@ -154,6 +173,8 @@ export function coefficientCache(target: Target, onProgress?: ConstructOptions['
 /** Everything decided before the model is allocated. */
 export interface ConstructPlan {
   layout: TokenLayout;
+  /** the layer layout of the model (MATH.md §1): standard, or macaron with FFN_a ≡ 0 */
+  layerLayout: Layout;
   routing: Routing;
   lambda: number;
   eps: number;
@@ -216,9 +237,10 @@ export function planConstruction(target: Target, opts: ConstructOptions, floatFr
   const eps = checkEps(opts.eps);
   const routing = opts.routing ?? 'inverse';
   if (!ROUTINGS.includes(routing)) throw new UatInputError('routing', '"inverse" or "leak"', routing);
+  const layerLayout = checkLayout(opts.layout ?? 'standard');
   const { n, dIn, dOut, m } = target;
   const layout = tokenLayout(n, dIn, dOut);
-  const maxNeurons = opts.maxNeurons ?? defaultMaxNeurons(n, dIn, dOut);
+  const maxNeurons = opts.maxNeurons ?? defaultMaxNeurons(n, dIn, dOut, layerLayout);
   if (!Number.isInteger(maxNeurons) || maxNeurons < 1) throw new UatInputError('max-neurons', 'a positive integer', maxNeurons);
   if (opts.N !== undefined && (!Number.isInteger(opts.N) || opts.N < 1)) throw new UatInputError('N', 'an integer ≥ 1', opts.N);
   if (opts.h !== undefined && !(Number.isFinite(opts.h) && opts.h > 0)) throw new UatInputError('h', 'a finite number > 0', opts.h);
@@ -232,7 +254,7 @@ export function planConstruction(target: Target, opts: ConstructOptions, floatFr
   const limit = Math.min(maxNeurons, hardCap);
   const choice = chooseParameters(ctx, budget, opts.N, opts.h, limit);
 
-  const bpn = bytesPerNeuron(n, dIn, dOut);
+  const bpn = bytesPerNeuron(n, dIn, dOut, layerLayout);
   if (choice.tooExpensive && choice.width <= limit)
     throw new UatInputError('eps', `a tolerance whose degree N keeps sampling and the transform below ${WORK_HARD.toExponential(0)} operations`, eps,
       `N = ${choice.N} for m = ${m} needs about ${transformWork(choice.N, m).toExponential(1)}`);
@@ -264,7 +286,7 @@ export function planConstruction(target: Target, opts: ConstructOptions, floatFr
     leak = { beta: routingLeakFactor(n, lambda), weight, Rn };
   }
   return {
-    layout, routing, lambda, eps, choice, N: choice.N, h: choice.h, width: choice.width, maxNeurons, constants: cst,
+    layout, layerLayout, routing, lambda, eps, choice, N: choice.N, h: choice.h, width: choice.width, maxNeurons, constants: cst,
     coef, samples, trig, budget, leak,
   };
 }
@@ -376,12 +398,51 @@ function sampleErrors(target: Target, N: number, samples: Float64Array, onProgre
   return err.map((e) => up(e * (1 + 4 * U)));
 }
 
-/** The model config of the construction for a layout and width. */
-export function constructionConfig(lay: TokenLayout, width: number): ModelConfig {
+/** The model config of the construction for a token layout, width and layer layout. */
+export function constructionConfig(lay: TokenLayout, width: number, layout: Layout = 'standard'): ModelConfig {
   return validateConfig({
     n: lay.n, dIn: lay.dIn, dModel: lay.D, dOut: lay.dOut, heads: lay.n, dK: 1, dV: lay.dIn, scale: 1,
-    ffnHidden: [width], layerNorm: 'none', lnEps: 1e-5, layout: 'standard', positional: true,
+    ffnHidden: [width], layerNorm: 'none', lnEps: 1e-5, layout, positional: true,
   });
+}
+
+/**
+ * The macaron tensors from the standard FFN (MATH.md §1, `layout: "macaron"`): FFN_a ≡ 0 (every weight
+ * and bias +0) and FFN_b = FFN with its output layer doubled, in place.
+ *
+ * Why the output is the standard model's bit for bit (for finite inputs): FFN_a's pre-activations are
+ * `+0 + Σ_k (+0)·z_k` with finite z, a sum of signed zeros starting from the bias +0, hence +0;
+ * `ReLU(+0) = +0`; its output is +0 the same way, and `z + 0.5·(+0) = z` for every z ≠ −0 (a −0 entry of Z
+ * would become +0, which no later operation can tell from −0 except by the sign of an exactly-zero result:
+ * products, sums, `exp`, `max` of equal reals are equal reals). So `Z¹ = Z` and `MHA(Z¹) = MHA(Z)`.
+ * In FFN_b every output product is `(2w)·h = 2·(w·h)` and every partial sum is twice the standard one
+ * (scaling by 2 commutes with round-to-nearest in the normal range), so `FFN_b(Z²) = 2·FFN(Z²)` and
+ * `Z² + 0.5·(2F) = Z² + F`. The exceptions are overflow (refused here) and products `w·h` below 2⁻¹⁰²²
+ * (subnormal): there `2·fl(w·h)` and `fl(2w·h)` may differ by one subnormal ulp (2⁻¹⁰⁷⁴), an underflow
+ * effect the standard float term also leaves to its safety factor (float-bound.ts).
+ */
+export function macaronTensors(tensors: Map<string, Float64Array>, width: number, D: number): void {
+  const W1 = tensors.get('ffn.0.weight'), b1 = tensors.get('ffn.0.bias'), W2 = tensors.get('ffn.1.weight'), b2 = tensors.get('ffn.1.bias');
+  if (!W1 || !b1 || !W2 || !b2) throw new Error('internal: macaronTensors needs the standard ffn tensors');
+  for (let k = 0; k < W2.length; k++) {
+    const v = 2 * W2[k]!;
+    if (!Number.isFinite(v)) throw new Error(`internal: doubling ffn.1.weight[${k}] = ${W2[k]} overflows`);
+    W2[k] = v;
+  }
+  for (let k = 0; k < b2.length; k++) {
+    const v = 2 * b2[k]!;
+    if (!Number.isFinite(v)) throw new Error(`internal: doubling ffn.1.bias[${k}] = ${b2[k]} overflows`);
+    b2[k] = v;
+  }
+  for (const k of ['ffn.0.weight', 'ffn.0.bias', 'ffn.1.weight', 'ffn.1.bias']) tensors.delete(k);
+  tensors.set('ffn_a.0.weight', new Float64Array(width * D));
+  tensors.set('ffn_a.0.bias', new Float64Array(width));
+  tensors.set('ffn_a.1.weight', new Float64Array(D * width));
+  tensors.set('ffn_a.1.bias', new Float64Array(D));
+  tensors.set('ffn_b.0.weight', W1);
+  tensors.set('ffn_b.0.bias', b1);
+  tensors.set('ffn_b.1.weight', W2);
+  tensors.set('ffn_b.1.bias', b2);
 }
 
 /**
@@ -588,7 +649,8 @@ export function buildFromPlan(target: Target, plan: ConstructPlan, onProgress?: 
   tensors.set('ffn.1.bias', ffnB2);
   tensors.set('readout.weight', Wr);
   tensors.set('readout.bias', new Float64Array(dOut));
-  const config = constructionConfig(lay, width);
+  if (plan.layerLayout === 'macaron') macaronTensors(tensors, width, D);
+  const config = constructionConfig(lay, width, plan.layerLayout);
   const model: Model = { config, tensors };
 
   // bound terms per entry
@@ -621,7 +683,8 @@ export function positionBlock(plan: Pick<ConstructPlan, 'width' | 'layout'>, i0:
 
 /** A short human summary (for logs): width, N, h, λ. */
 export function describePlan(plan: ConstructPlan): string {
-  return `width ${plan.width} (${formatBytes(plan.width * bytesPerNeuron(plan.layout.n, plan.layout.dIn, plan.layout.dOut))}), N = ${plan.N}, h = ${plan.h.toPrecision(6)}, λ = ${plan.lambda}, routing ${plan.routing}`;
+  return `width ${plan.width} (${formatBytes(plan.width * bytesPerNeuron(plan.layout.n, plan.layout.dIn, plan.layout.dOut, plan.layerLayout))}), N = ${plan.N}, h = ${plan.h.toPrecision(6)}, λ = ${plan.lambda}, routing ${plan.routing}` +
+    (plan.layerLayout === 'macaron' ? ', layout macaron (FFN_a ≡ 0)' : '');
 }
 
 
@@ -672,7 +735,9 @@ export function constructionArtifacts(target: Target, res: ConstructResult, weig
   certificateJson: string;
 } {
   const { plan, bounds } = res;
-  const params = { N: plan.N, h: plan.h, lambda: plan.lambda, routing: plan.routing, G: bounds.G };
+  const params: Certificate['method']['parameters'] = { N: plan.N, h: plan.h, lambda: plan.lambda, routing: plan.routing, G: bounds.G };
+  // macaron: say which FFN carries the construction (the standard file stays byte-identical: no keys added)
+  if (plan.layerLayout === 'macaron') Object.assign(params, { layout: 'macaron', ffnA: 'zero', ffnB: 'standard FFN with output layer ×2' });
   const weights = encodeSafetensors(res.model, {
     uat_method: 'construct',
     uat_target_sha256: sha256Hex(target.spec.canonical),

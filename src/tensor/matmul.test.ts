@@ -156,6 +156,98 @@ describe('matmul', () => {
     }
   });
 
+  /** Y = X·Wᵀ + b against a plain loop on flat arrays, within 2γ_{k+1}(Σ|x||w| + |b|). */
+  function checkLinear(X: Tensor, W: Float64Array, n: number, bias: Float64Array | null, Y: Tensor): void {
+    const [m, k] = X.shape as [number, number];
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = bias ? bias[j]! : 0, a = bias ? Math.abs(bias[j]!) : 0;
+        for (let q = 0; q < k; q++) {
+          const t = X.get(i, q) * W[j * k + q]!;
+          s += t;
+          a += Math.abs(t);
+        }
+        const y = Y.get(i, j);
+        if (!(Math.abs(y - s) <= 2 * gamma(k + 1) * a))
+          throw new Error(`linear m=${m} k=${k} out=${n} bias=${!!bias} (${i},${j}): ${y} vs ${s}`);
+      }
+  }
+
+  it('linear on small k (1..16): every m = 1..5, out ∈ {1,7,8,9,1000,4099}, bias or not, dirty out', () => {
+    const rng = lcg(21);
+    for (let k = 1; k <= 16; k++)
+      for (let m = 1; m <= 5; m++)
+        for (const n of [1, 7, 8, 9, 1000, 4099])
+          for (const withBias of [false, true]) {
+            const X = randomMatrix(rng, m, k, (['row', 'col', 'offset'] as const)[(k + m + n) % 3]!);
+            const W = Float64Array.from({ length: n * k }, () => 2 * rng() - 1);
+            const bias = withBias ? Float64Array.from({ length: n }, () => 2 * rng() - 1) : null;
+            const out = zeros([m, n]);
+            out.data.fill(NaN);
+            checkLinear(X, W, n, bias, linear(X, W, n, bias, out));
+          }
+  });
+
+  it('linear on small k with larger m (row groups of 4 and tails, column blocks)', () => {
+    const rng = lcg(22);
+    for (const m of [6, 7, 8, 9, 17, 32, 33])
+      for (const [k, n] of [[7, 1000], [1, 257], [16, 513], [3, 4099]] as const)
+        for (const withBias of [false, true]) {
+          const X = randomMatrix(rng, m, k, m % 2 ? 'offset' : 'col');
+          const W = Float64Array.from({ length: n * k }, () => 2 * rng() - 1);
+          const bias = withBias ? Float64Array.from({ length: n }, () => 2 * rng() - 1) : null;
+          const out = zeros([m, n]);
+          out.data.fill(NaN);
+          checkLinear(X, W, n, bias, linear(X, W, n, bias, out));
+        }
+  });
+
+  it('linear on narrow outputs with long k (out ≤ 16, k across the k-block), bias or not, dirty out', () => {
+    const rng = lcg(23);
+    for (const k of [17, 1023, 1024, 1025, 3000])
+      for (let m = 1; m <= 5; m++)
+        for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 16])
+          for (const withBias of [false, true]) {
+            // 'col' X (not row-contiguous) takes the packed path; the others read X in place
+            const X = randomMatrix(rng, m, k, (['row', 'offset', 'col'] as const)[(m + n) % 3]!);
+            const W = Float64Array.from({ length: n * k }, () => 2 * rng() - 1);
+            const bias = withBias ? Float64Array.from({ length: n }, () => 2 * rng() - 1) : null;
+            const out = zeros([m, n]);
+            out.data.fill(NaN);
+            checkLinear(X, W, n, bias, linear(X, W, n, bias, out));
+          }
+  });
+
+  it('gemm on skinny shapes (B = Wᵀ column-contiguous) overwrites or accumulates', () => {
+    const rng = lcg(24);
+    for (const [m, k, p] of [[2, 7, 1001], [3, 16, 9], [5, 1, 4], [2, 2049, 7], [4, 1500, 16], [1, 3000, 1]] as const) {
+      const A = randomMatrix(rng, m, k, 'offset');
+      const B = randomMatrix(rng, k, p, 'col');
+      expect(B.stride[0]).toBe(1);
+      const out = zeros([m, p]);
+      out.data.fill(NaN);
+      gemm(m, k, p, A.data, A.offset, A.stride[0]!, A.stride[1]!, B.data, B.offset, B.stride[0]!, B.stride[1]!, out.data, 0, false);
+      expectClose(A, B, out);
+      gemm(m, k, p, A.data, A.offset, A.stride[0]!, A.stride[1]!, B.data, B.offset, B.stride[0]!, B.stride[1]!, out.data, 0);
+      const once = matmul(A, B);
+      for (let i = 0; i < m * p; i++) expect(out.data[i]).toBeCloseTo(2 * once.data[i]!, 12);
+    }
+  });
+
+  it('linear propagates NaN/Infinity on the skinny paths', () => {
+    for (const [k, n] of [[3, 9], [2000, 5]] as const) {
+      const X = zeros([2, k]);
+      X.data[1] = NaN;
+      X.data[k] = Infinity;
+      const W = new Float64Array(n * k).fill(1);
+      const Y = linear(X, W, n, new Float64Array(n));
+      for (let j = 0; j < n; j++) {
+        expect(Number.isNaN(Y.get(0, j))).toBe(true);
+        expect(Y.get(1, j)).toBe(Infinity);
+      }
+    }
+  });
+
   it('is exact on small integers (no rounding at all)', () => {
     const A = tensor(Float64Array.from({ length: 7 * 300 }, (_, i) => (i % 7) - 3), [7, 300]);
     const B = tensor(Float64Array.from({ length: 300 * 5 }, (_, i) => (i % 5) - 2), [300, 5]);

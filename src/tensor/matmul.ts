@@ -16,6 +16,12 @@
  *   used by at most 4 panels, so packing A costs more than it saves: 3×4 / 2×4 / 1×4 kernels read
  *   A's rows in place (long-k shapes such as 16×65536 · 65536×8). The same strided kernels serve
  *   the m mod 4 tail rows of the packed path (packed row-major there).
+ * - Skinny products with a column-contiguous B (B = Wᵀ of a PyTorch weight, as in `linear`) are
+ *   not packed at all when k ≤ SMALL_K (constructed models: width D ≈ 7 against a hidden width of
+ *   10⁴–10⁶, where per-panel pack overhead dominated) or when p ≤ DIRECT_MAX_P with A's rows
+ *   contiguous (the down-projection [n,H]·[D,H]ᵀ: W's rows and A's rows are streamed once, in
+ *   k-blocks of KB). 4/3/2/1×4 kernels read A's rows and W's rows in place; `linear` fuses the
+ *   bias into the first store there (see bench/linear-skinny.ts).
  * - The first k-block stores into C instead of accumulating, so matmul never zero-fills or
  *   re-reads a fresh output.
  * Pack buffers are O(m·KC + NCE) doubles, independent of k and p.
@@ -27,6 +33,12 @@ const KC = 256;
 const NCE = 8192;
 /** Largest output width for which A is read in place instead of packed. */
 const DIRECT_MAX_P = 16;
+/** Largest inner dimension for which a column-contiguous B is read in place (no packing). */
+const SMALL_K = 16;
+/** k-block of the in-place skinny schedule. */
+const KB = 1024;
+/** Column block of the in-place skinny schedule (a multiple of 4). */
+const JB = 256;
 
 /** C = A·B (A [m,k], B [k,p]); `out` (row-major [m,p]) is overwritten if given. */
 export function matmul(A: Tensor, B: Tensor, out?: Tensor): Tensor {
@@ -57,6 +69,8 @@ export function linear(X: Tensor, W: Float64Array, outDim: number, b: Float64Arr
       throw new ShapeError('linear', 'out', `row-major [${m},${outDim}]`, out.shape);
   }
   const c = C.data, o = C.offset;
+  if (m === 0 || outDim === 0) return C;
+  if (k > 0 && skinny(m, k, outDim, X.data, X.offset, X.stride[0]!, X.stride[1]!, W, 0, k, c, o, false, b)) return C;
   if (b) for (let i = 0; i < m; i++) c.set(b, o + i * outDim);
   // B = Wᵀ: B[kk, j] = W[j*k + kk] -> strides (1, k); accumulate onto the bias rows
   gemm(m, k, outDim, X.data, X.offset, X.stride[0]!, X.stride[1]!, W, 0, 1, k, c, o, b !== null);
@@ -69,6 +83,48 @@ export function linear(X: Tensor, W: Float64Array, outDim: number, b: Float64Arr
  * independent of k and p.
  */
 export function gemm(
+  m: number, k: number, p: number,
+  a: Float64Array, aOff: number, as0: number, as1: number,
+  b: Float64Array, bOff: number, bs0: number, bs1: number,
+  c: Float64Array, cOff: number,
+  accumulate = true,
+): void {
+  if (m === 0 || p === 0) return;
+  if (k === 0) {
+    if (!accumulate) c.fill(0, cOff, cOff + m * p);
+    return;
+  }
+  if (bs0 === 1 && skinny(m, k, p, a, aOff, as0, as1, b, bOff, bs1, c, cOff, accumulate, null)) return;
+  gemmPacked(m, k, p, a, aOff, as0, as1, b, bOff, bs0, bs1, c, cOff, accumulate);
+}
+
+/**
+ * Skinny products with a column-contiguous B (Wᵀ of a row-major weight) need no packing: tiny k
+ * (per-panel pack cost would dominate) or a narrow output with A's rows contiguous (W and A are
+ * streamed once). Returns false if the shape is not skinny. With `bias` (and accumulate = false)
+ * the result is C = A·B + bias (bias added to each row, fused into the first store).
+ */
+function skinny(
+  m: number, k: number, p: number,
+  a: Float64Array, aOff: number, as0: number, as1: number,
+  b: Float64Array, bOff: number, ldb: number,
+  c: Float64Array, cOff: number, accumulate: boolean, bias: Float64Array | null,
+): boolean {
+  if (k > SMALL_K && (p > DIRECT_MAX_P || as1 !== 1)) return false;
+  if (as1 !== 1) {
+    // small k: copy A (m·k ≤ 16m doubles) to contiguous rows
+    const ac = new Float64Array(m * k);
+    for (let i = 0; i < m; i++) for (let kk = 0; kk < k; kk++) ac[i * k + kk] = a[aOff + i * as0 + kk * as1]!;
+    gemmDirectB(m, k, p, ac, 0, k, b, bOff, ldb, c, cOff, accumulate, bias);
+  } else gemmDirectB(m, k, p, a, aOff, as0, b, bOff, ldb, c, cOff, accumulate, bias);
+  return true;
+}
+
+/**
+ * The generic packed schedule of `gemm` without the skinny-shape dispatch (kept callable for
+ * benchmarks and tests); same contract as `gemm`.
+ */
+export function gemmPacked(
   m: number, k: number, p: number,
   a: Float64Array, aOff: number, as0: number, as1: number,
   b: Float64Array, bOff: number, bs0: number, bs1: number,
@@ -111,6 +167,114 @@ export function gemm(
       }
     }
   }
+}
+
+/**
+ * Skinny schedule for rows of A contiguous (stride lda) and columns of B contiguous (stride ldb,
+ * i.e. B = Wᵀ of a row-major weight): 4×4 / 3×4 / 2×4 / 1×4 kernels read both in place, over
+ * k-blocks of KB (A's block and one 4-column block of W stay in L1). Used for tiny k (no per-panel
+ * pack cost) and for narrow outputs with long k (W and A streamed once). No buffers.
+ */
+function gemmDirectB(
+  m: number, k: number, p: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  c: Float64Array, cOff: number, accumulate: boolean, bias: Float64Array | null,
+): void {
+  const m4 = m - (m % 4);
+  for (let k0 = 0; k0 < k; k0 += KB) {
+    const kc = Math.min(KB, k - k0);
+    const acc = accumulate || k0 > 0;
+    const bs = k0 === 0 ? bias : null;
+    // column blocks of JB: one block of W (JB·kc) is reused by every row group from L1, and each
+    // row group writes JB contiguous outputs per row
+    for (let j0 = 0; j0 < p; j0 += JB) {
+      const j1 = Math.min(p, j0 + JB);
+      let i = 0;
+      for (; i < m4; i += 4) {
+        const ai = aOff + i * lda + k0, ci = cOff + i * p;
+        for (let j = j0; j < j1; j += 4)
+          dk4x4(a, ai, lda, b, bOff + j * ldb + k0, ldb, kc, c, ci + j, p, Math.min(4, p - j), acc, bs, j);
+      }
+      const rest = m - i;
+      const ai = aOff + i * lda + k0, ci = cOff + i * p;
+      if (rest === 3) {
+        for (let j = j0; j < j1; j += 4)
+          dk3x4(a, ai, lda, b, bOff + j * ldb + k0, ldb, kc, c, ci + j, p, Math.min(4, p - j), acc, bs, j);
+      } else if (rest === 2) {
+        for (let j = j0; j < j1; j += 4)
+          dk2x4(a, ai, lda, b, bOff + j * ldb + k0, ldb, kc, c, ci + j, p, Math.min(4, p - j), acc, bs, j);
+      } else if (rest === 1) {
+        for (let j = j0; j < j1; j += 4)
+          dk1x4(a, ai, b, bOff + j * ldb + k0, ldb, kc, c, ci + j, Math.min(4, p - j), acc, bs, j);
+      }
+    }
+  }
+}
+
+/*
+ * Direct kernels: rows of A at ai + r·lda, columns of B at bj + t·ldb, both contiguous in k.
+ * Columns past nr alias the last valid column (their sums are computed and discarded), so no
+ * read leaves the arrays. With `bias` (first k-block of linear) the tile is stored as v + bias.
+ */
+function dk4x4(a: Float64Array, ai: number, lda: number, b: Float64Array, bj: number, ldb: number, kc: number, c: Float64Array, co: number, ldc: number, nr: number, acc: boolean, bias: Float64Array | null, bo: number): void {
+  const a0 = ai, a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+  const b0 = bj, b1 = nr > 1 ? bj + ldb : b0, b2 = nr > 2 ? bj + 2 * ldb : b1, b3 = nr > 3 ? bj + 3 * ldb : b2;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let kk = 0; kk < kc; kk++) {
+    const x0 = a[a0 + kk]!, x1 = a[a1 + kk]!, x2 = a[a2 + kk]!, x3 = a[a3 + kk]!;
+    const w0 = b[b0 + kk]!, w1 = b[b1 + kk]!, w2 = b[b2 + kk]!, w3 = b[b3 + kk]!;
+    c00 += x0 * w0; c01 += x0 * w1; c02 += x0 * w2; c03 += x0 * w3;
+    c10 += x1 * w0; c11 += x1 * w1; c12 += x1 * w2; c13 += x1 * w3;
+    c20 += x2 * w0; c21 += x2 * w1; c22 += x2 * w2; c23 += x2 * w3;
+    c30 += x3 * w0; c31 += x3 * w1; c32 += x3 * w2; c33 += x3 * w3;
+  }
+  storeB(c, co, nr, acc, bias, bo, c00, c01, c02, c03);
+  storeB(c, co + ldc, nr, acc, bias, bo, c10, c11, c12, c13);
+  storeB(c, co + 2 * ldc, nr, acc, bias, bo, c20, c21, c22, c23);
+  storeB(c, co + 3 * ldc, nr, acc, bias, bo, c30, c31, c32, c33);
+}
+
+function dk3x4(a: Float64Array, ai: number, lda: number, b: Float64Array, bj: number, ldb: number, kc: number, c: Float64Array, co: number, ldc: number, nr: number, acc: boolean, bias: Float64Array | null, bo: number): void {
+  const a0 = ai, a1 = ai + lda, a2 = a1 + lda;
+  const b0 = bj, b1 = nr > 1 ? bj + ldb : b0, b2 = nr > 2 ? bj + 2 * ldb : b1, b3 = nr > 3 ? bj + 3 * ldb : b2;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  for (let kk = 0; kk < kc; kk++) {
+    const x0 = a[a0 + kk]!, x1 = a[a1 + kk]!, x2 = a[a2 + kk]!;
+    const w0 = b[b0 + kk]!, w1 = b[b1 + kk]!, w2 = b[b2 + kk]!, w3 = b[b3 + kk]!;
+    c00 += x0 * w0; c01 += x0 * w1; c02 += x0 * w2; c03 += x0 * w3;
+    c10 += x1 * w0; c11 += x1 * w1; c12 += x1 * w2; c13 += x1 * w3;
+    c20 += x2 * w0; c21 += x2 * w1; c22 += x2 * w2; c23 += x2 * w3;
+  }
+  storeB(c, co, nr, acc, bias, bo, c00, c01, c02, c03);
+  storeB(c, co + ldc, nr, acc, bias, bo, c10, c11, c12, c13);
+  storeB(c, co + 2 * ldc, nr, acc, bias, bo, c20, c21, c22, c23);
+}
+
+function dk2x4(a: Float64Array, ai: number, lda: number, b: Float64Array, bj: number, ldb: number, kc: number, c: Float64Array, co: number, ldc: number, nr: number, acc: boolean, bias: Float64Array | null, bo: number): void {
+  const a0 = ai, a1 = ai + lda;
+  const b0 = bj, b1 = nr > 1 ? bj + ldb : b0, b2 = nr > 2 ? bj + 2 * ldb : b1, b3 = nr > 3 ? bj + 3 * ldb : b2;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  for (let kk = 0; kk < kc; kk++) {
+    const x0 = a[a0 + kk]!, x1 = a[a1 + kk]!;
+    const w0 = b[b0 + kk]!, w1 = b[b1 + kk]!, w2 = b[b2 + kk]!, w3 = b[b3 + kk]!;
+    c00 += x0 * w0; c01 += x0 * w1; c02 += x0 * w2; c03 += x0 * w3;
+    c10 += x1 * w0; c11 += x1 * w1; c12 += x1 * w2; c13 += x1 * w3;
+  }
+  storeB(c, co, nr, acc, bias, bo, c00, c01, c02, c03);
+  storeB(c, co + ldc, nr, acc, bias, bo, c10, c11, c12, c13);
+}
+
+function dk1x4(a: Float64Array, ai: number, b: Float64Array, bj: number, ldb: number, kc: number, c: Float64Array, co: number, nr: number, acc: boolean, bias: Float64Array | null, bo: number): void {
+  const b0 = bj, b1 = nr > 1 ? bj + ldb : b0, b2 = nr > 2 ? bj + 2 * ldb : b1, b3 = nr > 3 ? bj + 3 * ldb : b2;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  for (let kk = 0; kk < kc; kk++) {
+    const x0 = a[ai + kk]!;
+    c00 += x0 * b[b0 + kk]!; c01 += x0 * b[b1 + kk]!; c02 += x0 * b[b2 + kk]!; c03 += x0 * b[b3 + kk]!;
+  }
+  storeB(c, co, nr, acc, bias, bo, c00, c01, c02, c03);
 }
 
 /** Narrow-output schedule: A (rows contiguous, stride as0) is read in place by 3-row kernels. */
@@ -279,4 +443,16 @@ function store(c: Float64Array, o: number, nr: number, acc: boolean, v0: number,
   c[o] = acc ? c[o]! + v0 : v0;
   if (nr > 1) c[o + 1] = acc ? c[o + 1]! + v1 : v1;
   if (nr > 2) c[o + 2] = acc ? c[o + 2]! + v2 : v2;
+}
+
+/** `store`, or with `bias` (acc = false): the row of the tile is v + bias[bo..bo+nr). */
+function storeB(c: Float64Array, o: number, nr: number, acc: boolean, bias: Float64Array | null, bo: number, v0: number, v1: number, v2: number, v3: number): void {
+  if (bias === null) {
+    store(c, o, nr, acc, v0, v1, v2, v3);
+    return;
+  }
+  c[o] = bias[bo]! + v0;
+  if (nr > 1) c[o + 1] = bias[bo + 1]! + v1;
+  if (nr > 2) c[o + 2] = bias[bo + 2]! + v2;
+  if (nr > 3) c[o + 3] = bias[bo + 3]! + v3;
 }
