@@ -21,6 +21,7 @@ export const ALLOWED: Record<string, string[]> = {
   verify: ['tensor', 'model', 'target', 'interval'],
   ode: ['tensor', 'model'],
   claims: ['tensor', 'model', 'target', 'interval', 'construct', 'certificate', 'verify', 'ode'],
+  report: ['tensor', 'model', 'target', 'construct', 'certificate', 'verify', 'ode'],
   cli: ['index'],
   index: ['*'],
 };

@@ -65,3 +65,20 @@ export type { Certificate, CertificateTerm, CertificateInput } from './certifica
 export {
   buildCertificate, certificateToJson, certificateTotal, parseCertificate, sha256Hex, makeTerm, CERTIFICATE_FORMAT, CERTIFICATE_VERSION,
 } from './certificate/index.ts';
+
+// verify
+export type { VerifyOptions, VerifyResult, VerifyProgress, SplitRule, BoxResult, AposterioriBlock } from './verify/index.ts';
+export {
+  verify, checkCompatible, loadVerifyTarget, forwardError, floatSlackBound, checkCertificateFor, aposterioriBlock, withAposteriori,
+  BranchAndBound, BoxBounder, LayerBounder, Searcher,
+} from './verify/index.ts';
+
+// claims
+export {
+  allClaims, uatClaims, claimsMarkdown, claimAnchor, CLAIM_CHECKS,
+  claimSingleLayerUat, claimAttentionRoutes, claimNoPositions, claimSoftmaxTies, claimLeakageAttained, claimNoCompactSupport, claimWidthLowerBound,
+} from './claims/index.ts';
+
+// report
+export type { FigureId, FigureRecord, ReportOptions, ReportResult } from './report/index.ts';
+export { generateReport, FIGURES, reportCases, plannedWidth, checkInputs, observedPerEntry } from './report/index.ts';

@@ -9,6 +9,9 @@ import { registerModelCommands } from './cmd-model.ts';
 import { registerDemoCommand } from './cmd-demo.ts';
 import { registerOdeCommand } from './cmd-ode.ts';
 import { registerConstructCommand } from './cmd-construct.ts';
+import { registerVerifyCommand } from './cmd-verify.ts';
+import { registerClaimsCommand } from './cmd-claims.ts';
+import { registerReportCommand } from './cmd-report.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerDemoCommand(program);
   // further commands register here (one line each)
+  registerClaimsCommand(program);
+  registerReportCommand(program);
+  registerVerifyCommand(program);
   registerConstructCommand(program);
   registerOdeCommand(program);
   for (const c of program.commands) c.exitOverride();

@@ -1,0 +1,142 @@
+/**
+ * `npm run check:blueprint` — the proof companion's checker (DESIGN.md "Proof companion").
+ *
+ *   tsx scripts/blueprint.ts                      validate, run the property suites, rewrite
+ *                                                 proofs/README.md (status table, notes, graph),
+ *                                                 the lemma table of docs/theorem.md and docs/claims.md
+ *   tsx scripts/blueprint.ts --check              the same, but write nothing: exit 1 when a
+ *                                                 committed file differs from the derived one
+ *   --no-run --report FILE                        reuse a vitest JSON report instead of running the
+ *                                                 suites (CI: `npm test -- --reporter=default
+ *                                                 --reporter=json --outputFile.json=FILE` first)
+ *   --report FILE                                 (without --no-run) where the fresh report goes
+ *   --no-claims                                   leave docs/claims.md alone (do not run the claims)
+ *
+ * Exit codes: 0 consistent (and, with --check, up to date); 1 a structural error or, with
+ * --check, a stale file; 2 bad arguments or an unreadable report.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BLUEPRINT } from '../proofs/blueprint.ts';
+import {
+  validateRegistry, parseVitestReport, deriveStatus, statusTable, statusNotes, mermaidGraph, replaceBlock, diffSummary,
+  type ReportFile, type LabelStatus,
+} from './blueprint-lib.ts';
+import { allClaims, claimsMarkdown } from '../src/claims/index.ts';
+
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+
+interface Args {
+  check: boolean;
+  run: boolean;
+  report?: string;
+  claims: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { check: false, run: true, claims: true };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    if (x === '--check') a.check = true;
+    else if (x === '--no-run') a.run = false;
+    else if (x === '--no-claims') a.claims = false;
+    else if (x === '--report') {
+      const v = argv[++i];
+      if (!v) fail2('--report: expected a file path, found nothing');
+      a.report = v;
+    } else if (x.startsWith('--report=')) a.report = x.slice('--report='.length);
+    else fail2(`unknown argument '${x}' (expected --check, --no-run, --report FILE, --no-claims)`);
+  }
+  if (!a.run && !a.report) fail2('--no-run: expected --report FILE (a vitest JSON report), found none');
+  return a;
+}
+
+function fail2(msg: string): never {
+  console.error(`check:blueprint: ${msg}`);
+  process.exit(2);
+}
+
+/** Runs the property suites once with the JSON reporter; returns the report path (may be missing if vitest crashed). */
+function runSuites(reportPath: string): void {
+  console.error(`check:blueprint: running the property suites (vitest run property-tests) → ${reportPath}`);
+  rmSync(reportPath, { force: true }); // a crashed run must not leave an old report behind
+  const r = spawnSync(
+    'npx',
+    ['vitest', 'run', 'property-tests', '--reporter=dot', '--reporter=json', `--outputFile.json=${reportPath}`],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (r.status !== 0) console.error(`check:blueprint: vitest exited with ${r.status} — failing suites are reflected in the status`);
+}
+
+function readReport(path: string): ReportFile[] | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return parseVitestReport(JSON.parse(readFileSync(path, 'utf8')), ROOT);
+  } catch (e) {
+    fail2(`--report ${path}: expected a vitest JSON report, found ${(e as Error).message}`);
+  }
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** The derived content of every generated file: path → text. */
+export function derivedFiles(st: LabelStatus[], claimsMd: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const readme = join(ROOT, 'proofs/README.md');
+  let text = readFileSync(readme, 'utf8');
+  text = replaceBlock(text, 'status', statusTable(BLUEPRINT, st, 'proofs', ROOT));
+  const notes = statusNotes(st);
+  text = replaceBlock(text, 'notes', notes || '_Every label is tested with all its ancestors._');
+  text = replaceBlock(text, 'graph', mermaidGraph(BLUEPRINT, st));
+  out.set('proofs/README.md', text);
+  const thm = join(ROOT, 'proofs/thm-main.md');
+  out.set('proofs/thm-main.md', replaceBlock(readFileSync(thm, 'utf8'), 'lemmas', statusTable(BLUEPRINT, st, 'proofs', ROOT)));
+  const theorem = join(ROOT, 'docs/theorem.md');
+  out.set('docs/theorem.md', replaceBlock(readFileSync(theorem, 'utf8'), 'lemmas', statusTable(BLUEPRINT, st, 'docs', ROOT)));
+  if (claimsMd !== undefined) out.set('docs/claims.md', claimsMd);
+  return out;
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const errs = validateRegistry(BLUEPRINT, ROOT);
+  if (errs.length) {
+    console.error('check:blueprint: the blueprint is inconsistent:\n' + errs.map((e) => '  ' + e).join('\n'));
+    process.exit(1);
+  }
+  const reportPath = args.report ? resolve(args.report) : join(mkdtempSync(join(tmpdir(), 'uat-blueprint-')), 'vitest.json');
+  if (args.run) runSuites(reportPath);
+  const report = readReport(reportPath);
+  if (!report) console.error(`check:blueprint: no test report at ${reportPath} — no label can be tested`);
+  const st = deriveStatus(BLUEPRINT, ROOT, report);
+  const claimsMd = args.claims ? claimsMarkdown(allClaims()) : undefined;
+  const files = derivedFiles(st, claimsMd);
+
+  for (const s of st)
+    console.log(`${s.label.padEnd(18)} ${s.status.padEnd(7)} ${s.withAncestors ? 'with ancestors' : '              '}  ${s.passed}/${s.total}` +
+      (s.notes.length ? `  (${s.notes.join('; ')})` : ''));
+
+  let stale = 0;
+  for (const [rel, text] of files) {
+    const p = join(ROOT, rel);
+    const old = existsSync(p) ? readFileSync(p, 'utf8') : '';
+    if (old === text) continue;
+    if (args.check) {
+      stale++;
+      console.error(`check:blueprint: ${rel} differs from the derived one (run npm run check:blueprint):\n${diffSummary(old, text)}`);
+    } else {
+      writeAtomic(p, text);
+      console.log(`wrote ${rel}`);
+    }
+  }
+  if (stale) process.exit(1);
+  if (args.check) console.log('check:blueprint: up to date');
+}
+
+main();

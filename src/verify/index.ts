@@ -1,0 +1,241 @@
+/**
+ * `verify(model, target, opts)`: the anytime verifier of MATH.md §4. It certifies
+ * sup_{X∈K} max_q |T_q(X) − f_q(X)| from both sides:
+ *  - `lb`: the error of the float forward (the code of `uat run`) at a witness X found by the
+ *    search (search.ts); `lbCertified` ≤ the REAL error at the same X (sound enclosures);
+ *  - `ub`: a sound upper bound for the REAL-valued layer and target (bound.ts), never below a
+ *    real error; non-increasing during a run.
+ * The schedule is deterministic for a given seed (counts, not clocks, decide what runs next);
+ * the time limit only decides where the sequence stops, so a longer limit never gives a larger
+ * `ub`. See docs/verifier.md for exactly what is and is not covered.
+ */
+import { type Model, validateModel } from '../model/index.ts';
+import { type Target, checkFinite, buildTarget, loadTargetSpec } from '../target/index.ts';
+import { UatInputError } from '../errors.ts';
+import { assertLibmSound } from '../interval/selftest.ts';
+import { BranchAndBound, type SplitRule, type Node } from './bound.ts';
+import { Searcher, forwardError, type SearchPoint } from './search.ts';
+import { floatSlackBound } from './float-slack.ts';
+
+export { BranchAndBound, BoxBounder, type SplitRule, type BoxResult } from './bound.ts';
+export { LayerBounder } from './layer.ts';
+export { Searcher, forwardError } from './search.ts';
+export { floatSlackBound } from './float-slack.ts';
+export { checkCertificateFor, aposterioriBlock, withAposteriori, type AposterioriBlock } from './aposteriori.ts';
+
+/** Reads, validates and compiles a target spec file (src/target). */
+export function loadVerifyTarget(path: string): Target {
+  return buildTarget(loadTargetSpec(path));
+}
+
+export interface VerifyProgress {
+  lb: number;
+  ub: number;
+  gap: number;
+  boxes: number;
+  seconds: number;
+  boxesPerSecond: number;
+  leaves: number;
+}
+
+export interface VerifyOptions {
+  /** seconds (default 60) */
+  timeLimit?: number;
+  /** tolerance to decide against; without it the run aims to close the gap */
+  eps?: number;
+  onProgress?: (p: VerifyProgress) => void;
+  /** seconds between progress callbacks (default 0.5) */
+  progressEvery?: number;
+  seed?: number;
+  split?: SplitRule;
+  /** affine forms (linear relaxations); false = interval propagation only */
+  affine?: boolean;
+  /** target mean-value form in the box bound (default true) */
+  centered?: boolean;
+  /** stop after this many box evaluations (deterministic runs) */
+  maxBoxes?: number;
+  /** the gap counts as closed when ub − lb ≤ max(relTol·ub, absTol) (defaults 1e-3, 1e-12) */
+  relTol?: number;
+  absTol?: number;
+  /** also bound |T_float − T_real| over K (first order, see float-slack.ts) */
+  floatSlack?: boolean;
+  /** memory guard on open leaves */
+  maxLeaves?: number;
+}
+
+export interface VerifyResult {
+  /** error of the float forward at the witness (reproduced by `uat run --input witness`) */
+  lb: number;
+  /** a certified lower bound of the REAL error at the witness */
+  lbCertified: number;
+  /** the witness X, n rows of dIn numbers */
+  witness: number[][];
+  /** the entry attaining lb: token (0-based) and output feature */
+  witnessEntry: { token: number; feature: number };
+  /** sound upper bound of the REAL sup error over K */
+  ub: number;
+  /** ub − lb */
+  gap: number;
+  /** (ub − lb)/ub */
+  relGap: number;
+  /** boxes bounded */
+  boxes: number;
+  seconds: number;
+  /** the gap closed to the tolerance (or, with eps, the question was decided) */
+  finished: boolean;
+  /** with eps: 'holds' (ub ≤ eps), 'refuted' (lb > eps), 'undecided' */
+  decision?: 'holds' | 'refuted' | 'undecided';
+  /** UB history (seconds, ub) at progress points */
+  history: { seconds: number; lb: number; ub: number; boxes: number }[];
+  /** first-order bound of |T_float − T_real| over K, when asked for */
+  floatSlack?: number;
+  stats: { leaves: number; dropped: number; splits: number; searchEvaluations: number; ffn: { undecided: number; unstable: number; active: number; inactive: number } };
+}
+
+/** Shape agreement of a model and a target (UatInputError naming the field). */
+export function checkCompatible(model: Model, target: Target): void {
+  const c = model.config;
+  for (const [k, a, b] of [['n', target.n, c.n], ['dIn', target.dIn, c.dIn], ['dOut', target.dOut, c.dOut]] as const)
+    if (a !== b) throw new UatInputError(`target.${k}`, `${k} = ${b} (the model's ${k})`, a);
+}
+
+function rows(x: Float64Array, n: number, dIn: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * dIn, (i + 1) * dIn)));
+}
+
+/** The verifier (see the file header). */
+export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {}): VerifyResult {
+  const t0 = performance.now();
+  const timeLimit = opts.timeLimit ?? 60;
+  if (!(typeof timeLimit === 'number' && timeLimit > 0)) throw new UatInputError('timeLimit', 'a number of seconds > 0', timeLimit);
+  if (opts.eps !== undefined && !(opts.eps >= 0 && Number.isFinite(opts.eps))) throw new UatInputError('eps', 'a finite number ≥ 0', opts.eps);
+  const model = validateModel(modelIn);
+  checkCompatible(model, target);
+  assertLibmSound();
+  checkFinite(target);
+  const deadline = t0 + timeLimit * 1000;
+  const relTol = opts.relTol ?? 1e-3, absTol = opts.absTol ?? 1e-12;
+  const eps = opts.eps;
+  const maxBoxes = opts.maxBoxes ?? Infinity;
+  const c = model.config;
+  const m = target.m;
+
+  const bnb = new BranchAndBound(model, target, { split: opts.split, affine: opts.affine, centered: opts.centered, maxLeaves: opts.maxLeaves });
+  const search = new Searcher(model, target, bnb.bounder, { seed: opts.seed });
+  search.deadline = deadline;
+  const history: VerifyResult['history'] = [];
+  const now = () => (performance.now() - t0) / 1000;
+  const timeUp = () => performance.now() >= deadline;
+
+  // Initial search, its budget scaled by the cost of a point evaluation (deterministic).
+  const budget = Math.max(8, Math.min(1500, Math.floor(3e6 / search.pointCost)));
+  const ranked = search.initial(budget);
+  for (const p of search.distinct(ranked, budget >= 200 ? 4 : 1)) {
+    if (timeUp()) break;
+    search.ascend(p.x, Math.max(2 * m + 3, Math.floor(budget / 8)));
+  }
+  let lbCert = search.best ? search.certifiedAt(search.best.x, search.best.states) : 0;
+  let certFor: SearchPoint | null = search.best;
+  bnb.pruneBelow = lbCert;
+  const searchWork0 = search.work;
+
+  bnb.start(); // the root box is always bounded, so that ub is finite even at a tiny time limit
+  const searched = new WeakSet<Node>();
+  const lbNow = () => (search.best ? search.best.err : 0);
+  const closed = () => {
+    const ub = bnb.ub, lb = lbNow();
+    if (eps !== undefined) return ub <= eps || lb > eps;
+    return ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
+  };
+  let lastProgress = -Infinity;
+  const progressEvery = (opts.progressEvery ?? 0.5) * 1000;
+  const report = (force = false) => {
+    const tNow = performance.now();
+    if (!force && tNow - lastProgress < progressEvery) return;
+    lastProgress = tNow;
+    const s = now();
+    const ub = Math.max(bnb.ub, lbNow());
+    const p: VerifyProgress = { lb: lbNow(), ub, gap: ub - lbNow(), boxes: bnb.evaluations, seconds: s, boxesPerSecond: bnb.evaluations / Math.max(s, 1e-9), leaves: bnb.stats().leaves };
+    history.push({ seconds: s, lb: p.lb, ub: p.ub, boxes: p.boxes });
+    opts.onProgress?.(p);
+  };
+  report(true);
+
+  // Seeded search inside a leaf: its seed corner and center, then (when the leaf's undecided
+  // lists make the propagation cheap) a short ascent confined to the leaf.
+  const leafSearch = (leaf: Node) => {
+    searched.add(leaf);
+    search.evalAt(clipInto(leaf.seed, leaf.lo, leaf.hi), leaf.states);
+    const center = new Float64Array(m);
+    for (let j = 0; j < m; j++) center[j] = 0.5 * leaf.lo[j]! + 0.5 * leaf.hi[j]!;
+    const pc = search.evalAt(center, leaf.states);
+    if (search.cheap(leaf.states)) search.ascend(pc.err >= (search.best?.err ?? 0) ? pc.x : leaf.seed, 4 * (2 * m + 1) + 2, leaf.lo, leaf.hi, leaf.states);
+  };
+
+  let finished = false;
+  if (bnb.evaluations > 0) {
+    while (!timeUp() && bnb.evaluations < maxBoxes) {
+      if (closed()) {
+        finished = true;
+        break;
+      }
+      const more = bnb.step();
+      if (!more) {
+        finished = !bnb.full;
+        break;
+      }
+      // keep the search's share of the work at about a quarter of the bound's (deterministic)
+      while (search.work - searchWork0 < 0.25 * bnb.bounder.work) {
+        const leaf = bnb.topLeaves(4).find((l) => !searched.has(l));
+        if (!leaf) break;
+        leafSearch(leaf);
+      }
+      const b = search.best;
+      if (b && b !== certFor && (!certFor || b.err > certFor.err * (1 + 1e-6))) {
+        lbCert = Math.max(lbCert, search.certifiedAt(b.x, b.states));
+        certFor = b;
+        bnb.pruneBelow = lbCert;
+      }
+      report();
+    }
+  }
+  if (!finished && closed()) finished = true;
+
+  // Final: the witness re-evaluated with the float forward of `uat run`.
+  const best = search.best!;
+  if (certFor !== best) lbCert = Math.max(lbCert, search.certifiedAt(best.x, best.states));
+  const fe = forwardError(model, target, best.x);
+  const lb = fe.err;
+  const ubSound = bnb.ub;
+  const ub = Math.max(ubSound, lb);
+  let decision: VerifyResult['decision'];
+  if (eps !== undefined) {
+    decision = ub <= eps ? 'holds' : lb > eps ? 'refuted' : 'undecided';
+    finished = decision !== 'undecided';
+  }
+  report(true);
+  const st = bnb.stats();
+  const res: VerifyResult = {
+    lb,
+    lbCertified: lbCert,
+    witness: rows(best.x, c.n, c.dIn),
+    witnessEntry: { token: Math.floor(fe.entry / c.dOut), feature: fe.entry % c.dOut },
+    ub,
+    gap: ub - lb,
+    relGap: ub > 0 ? (ub - lb) / ub : 0,
+    boxes: bnb.evaluations,
+    seconds: now(),
+    finished,
+    history,
+    stats: { leaves: st.leaves, dropped: st.dropped, splits: st.splits, searchEvaluations: search.evaluations, ffn: bnb.bounder.layer.ffnStats() },
+  };
+  if (decision) res.decision = decision;
+  if (opts.floatSlack) res.floatSlack = floatSlackBound(model, target.lo, target.hi);
+  return res;
+}
+
+function clipInto(x: Float64Array, lo: Float64Array, hi: Float64Array): Float64Array {
+  const y = new Float64Array(x.length);
+  for (let k = 0; k < x.length; k++) y[k] = Math.min(hi[k]!, Math.max(lo[k]!, x[k]!));
+  return y;
+}
