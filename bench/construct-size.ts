@@ -18,7 +18,7 @@ import {
   targetFromJson, targetConstants, planConstruction, buildTransformer, constructionArtifacts, forward, tensor, makeRng,
   FLOAT_RESERVE,
 } from '../src/index.ts';
-import type { Target } from '../src/target/index.ts';
+import type { Target } from '../src/target-map/index.ts';
 import { table } from './util.ts';
 
 const TARGETS = {

@@ -1,5 +1,5 @@
 /**
- * Benchmark: interval `ilinearRows` (src/interval/vec.ts, midpoint–radius, MATH.md §4) against a
+ * Benchmark: interval `ilinearRows` (src/interval/vec.ts, midpoint–radius, docs/math.md §4) against a
  * plain point product of the same shape, `Y = Z·Wᵀ` with Z `[n, in]`, W `[out, in]`, written
  * here as a 2×4 register-tiled Float64Array loop. Prints the median CPU time of each and the
  * ratio (target ≤ 3×); the two are timed in alternation with process CPU time, so that other

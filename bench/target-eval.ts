@@ -5,7 +5,7 @@
  * Run: `npx tsx bench/target-eval.ts`.
  */
 import { compile as mathCompile } from 'mathjs';
-import { buildTarget, parseExpr, parseTargetSpec } from '../src/target/index.ts';
+import { buildTarget, parseExpr, parseTargetSpec } from '../src/target-map/index.ts';
 
 const SRC = 'sin(x1_1 - x2_1) * x1_1 + x2_1^2';
 const ctx = { n: 2, dIn: 1, field: 'f[0][0]' };

@@ -13,8 +13,8 @@
 import {
   targetFromJson, buildTransformer, constructionArtifacts, decodeSafetensors, verify, BranchAndBound, initModel, type Model,
 } from '../src/index.ts';
-import { parseTargetSpec } from '../src/target/spec.ts';
-import { buildTarget, type Target } from '../src/target/target.ts';
+import { parseTargetSpec } from '../src/target-map/spec.ts';
+import { buildTarget, type Target } from '../src/target-map/target.ts';
 import { DEMO_TARGET, DEMO_EPS } from '../src/cli/cmd-demo.ts';
 import { table } from './util.ts';
 

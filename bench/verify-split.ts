@@ -9,8 +9,8 @@
  * geometric mean of UB_rule / UB_widest.
  */
 import { initModel, verify, BranchAndBound, makeRng, targetFromJson, buildTransformer, constructionArtifacts, decodeSafetensors, type Model } from '../src/index.ts';
-import { parseTargetSpec } from '../src/target/spec.ts';
-import { buildTarget, type Target } from '../src/target/target.ts';
+import { parseTargetSpec } from '../src/target-map/spec.ts';
+import { buildTarget, type Target } from '../src/target-map/target.ts';
 import { table } from './util.ts';
 
 const arg = (name: string, def: string) => {

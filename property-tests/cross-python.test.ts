@@ -1,5 +1,5 @@
 /**
- * def:model, second oracle — an independent implementation of MATH.md §1 in pure Python
+ * def:model, second oracle — an independent implementation of docs/math.md §1 in pure Python
  * (scripts/independent_forward.py: its own safetensors writer and reader, math.fsum sums) writes
  * third-party-style files (reverse key order, metadata last, no padding, mixed F32/F64); `uat run
  * --json` must load them and agree with the Python forward. Tolerance: the fsum-based Python

@@ -1,6 +1,6 @@
 /**
  * lem:equivariance — without positional information the layer is permutation-equivariant,
- * T(ΠX) = ΠT(X) (MATH.md §1). In float64 the permutation only reorders the sums over tokens, so
+ * T(ΠX) = ΠT(X) (docs/math.md §1). In float64 the permutation only reorders the sums over tokens, so
  * both sides are within the reference's running bound of the same exact value: the tolerance is
  * err(X)_{π(i)} + err(ΠX)_i. With positions the property generally fails, by far more than that.
  * @see proofs/lem-equivariance.md

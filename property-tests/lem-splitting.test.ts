@@ -1,5 +1,5 @@
 /**
- * lem:splitting — the ODE view of a layer (MATH.md §5, Macaron Net).
+ * lem:splitting — the ODE view of a layer (docs/math.md §5, Macaron Net).
  *  1. Measured orders: local/global slopes within ±0.15 of the predictions for every scheme
  *     (GELU and tanh), least squares on log–log over points ≥ 100 × the reference floor.
  *  2. Leading defects (exact − scheme)/γ² against the formulas, within 1e-2 relative; the check is
@@ -60,7 +60,7 @@ describe('lem:splitting', () => {
     });
   }
 
-  it(`leading coefficients within ${LEADING_TOLERANCE} relative of MATH.md §5 (and the check discriminates)`, () => {
+  it(`leading coefficients within ${LEADING_TOLERANCE} relative of docs/math.md §5 (and the check discriminates)`, () => {
     for (const activation of ['gelu', 'tanh'] as const) {
       const r = run(activation);
       expect(r.leading.map((c) => c.scheme).sort()).toEqual(['euler', 'lie-euler', 'lie-exact', 'strang-euler']);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { loadVerifyTarget } from '../src/index.ts';
+import { loadTarget } from '../src/index.ts';
 
 const bin = new URL('../bin/uat.js', import.meta.url).pathname;
 const uat = (...args: string[]) => {
@@ -38,7 +38,7 @@ describe('uat verify (CLI)', () => {
     const run = uat('run', '--model', model, '--input', w, '--json');
     expect(run.code).toBe(0);
     const Y = JSON.parse(run.out) as number[][];
-    const t = loadVerifyTarget(target);
+    const t = loadTarget(target);
     const F = new Float64Array(t.entries);
     t.evalAt(Float64Array.from((j.witness as number[][]).flat()), F);
     const errs = Y.map((row, i) => Math.abs(row[0]! - F[i]!));

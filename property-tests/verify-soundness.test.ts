@@ -17,8 +17,8 @@ import {
   initModel, forward, referenceForward, makeRng, type Model, verify, BoxBounder, forwardError,
   targetFromJson, buildTransformer, constructionArtifacts, decodeSafetensors,
 } from '../src/index.ts';
-import { parseTargetSpec } from '../src/target/spec.ts';
-import { buildTarget, type Target } from '../src/target/target.ts';
+import { parseTargetSpec } from '../src/target-map/spec.ts';
+import { buildTarget, type Target } from '../src/target-map/target.ts';
 import { modelExpressions } from '../src/verify/model-expr.ts';
 import { DEMO_TARGET } from '../src/cli/cmd-demo.ts';
 

@@ -36,7 +36,7 @@ export interface BlueprintEntry {
   uses: string[];
   /** the construction / implementation: files and their functions */
   code: CodeRef[];
-  /** the function computing the label's bound (the `xBound` of DESIGN.md "Names") */
+  /** the function computing the label's bound (the `xBound` of docs/design.md "Names") */
   bound?: CodeRef;
   /** property-suite files whose `describe('<label>')` blocks test this label */
   tests: string[];

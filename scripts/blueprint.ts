@@ -1,5 +1,5 @@
 /**
- * `npm run check:blueprint` — the proof companion's checker (DESIGN.md "Proof companion").
+ * `npm run check:blueprint` — the proof companion's checker (docs/design.md "Proof companion").
  *
  *   tsx scripts/blueprint.ts                      validate, run the property suites, rewrite
  *                                                 proofs/README.md (status table, notes, graph),

@@ -1,4 +1,4 @@
-/** `npm run check:layers`: fails (exit 1) when an import crosses a boundary of DESIGN.md. */
+/** `npm run check:layers`: fails (exit 1) when an import crosses a boundary of docs/design.md. */
 import { layerViolations } from './layers.ts';
 const bad = layerViolations(new URL('../src', import.meta.url).pathname);
 if (bad.length) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An independent implementation of MATH.md §1 (pure Python standard library, no numpy), used by
+"""An independent implementation of docs/math.md §1 (pure Python standard library, no numpy), used by
 property-tests/cross-python.test.ts as a second oracle for `uat run --json`.
 
   write <config.json> <seed> <out.safetensors>  writes a safetensors file with its own writer:

@@ -1,12 +1,13 @@
 /**
- * The import boundaries of DESIGN.md ("Boundaries"), as data and as a checker over the source
+ * The import boundaries of docs/design.md ("Boundaries"), as data and as a checker over the source
  * tree. Used by `npm run check:layers` and by src/layers.test.ts.
  *  - tensor imports nothing of the project; model imports tensor; interval nothing;
- *  - target imports interval (its sound bounds are interval evaluations);
+ *  - target-map imports interval (its sound bounds are interval evaluations);
  *  - construct may import tensor, model, target, certificate;
  *  - verify imports tensor, model, target, interval — never construct or certificate, directly
  *    or through another module;
- *  - cli imports index only. `errors.ts` and `version.ts` are leaves anyone may import.
+ *  - cli imports index only. `errors.ts`, `version.ts`, `float.ts` (u, γ_k) and `hash.ts` (sha256)
+ *    are leaves anyone may import.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
@@ -15,17 +16,17 @@ export const ALLOWED: Record<string, string[]> = {
   tensor: [],
   interval: [],
   model: ['tensor'],
-  target: ['interval'],
-  certificate: ['model', 'target'],
-  construct: ['tensor', 'model', 'target', 'certificate'],
-  verify: ['tensor', 'model', 'target', 'interval'],
+  'target-map': ['interval'],
+  certificate: ['model', 'target-map'],
+  construct: ['tensor', 'model', 'target-map', 'certificate'],
+  verify: ['tensor', 'model', 'target-map', 'interval'],
   ode: ['tensor', 'model'],
-  claims: ['tensor', 'model', 'target', 'interval', 'construct', 'certificate', 'verify', 'ode'],
-  report: ['tensor', 'model', 'target', 'construct', 'certificate', 'verify', 'ode'],
+  claims: ['tensor', 'model', 'target-map', 'interval', 'construct', 'certificate', 'verify', 'ode'],
+  report: ['tensor', 'model', 'target-map', 'construct', 'certificate', 'verify', 'ode'],
   cli: ['index'],
   index: ['*'],
 };
-const LEAVES = new Set(['errors', 'version']);
+const LEAVES = new Set(['errors', 'version', 'float', 'hash']);
 
 export interface Edge { from: string; to: string; file: string; spec: string }
 

@@ -43,13 +43,17 @@ export {
 export type { ClaimResult, Verdict } from './claims/types.ts';
 export { macaronClaims, claimStrangLowerLte, claimMacaronIsStrang, claimEqualParameters } from './claims/macaron.ts';
 
+// target maps (specs, compiled targets)
+export type { Target, TargetSpec } from './target-map/index.ts';
+export { loadTarget, targetFromJson } from './target-map/index.ts';
+
 // construct
 export type {
   Routing, TokenLayout, RoutingParams, RidgePl, FkTrigCoefficients, ConstructOptions, ConstructPlan, ConstructResult,
   ConstructBounds, ConstructPhase, TargetConstants, ParameterChoice, Budget,
 } from './construct/index.ts';
 export {
-  buildTransformer, planConstruction, buildFromPlan, constructionArtifacts, constructionTerms, loadTarget, targetFromJson, targetConstants,
+  buildTransformer, planConstruction, buildFromPlan, constructionArtifacts, constructionTerms, targetConstants,
   defaultMaxNeurons, bytesPerNeuron, constructionWidth, constructionConfig, positionBlock, describePlan, chooseParameters,
   tokenLayout, ROUTINGS, buildRouting, buildRoutingWeights, routingDefaultLambda, routingMatrix, routingInverse, routingCond,
   routingLeakFactor, routingLeakBound, routingLambdaForLeak, routingFloatBound, routingRecoveryBound,
@@ -69,7 +73,7 @@ export {
 // verify
 export type { VerifyOptions, VerifyResult, VerifyProgress, SplitRule, BoxResult, AposterioriBlock } from './verify/index.ts';
 export {
-  verify, checkCompatible, loadVerifyTarget, forwardError, floatSlackBound, checkCertificateFor, aposterioriBlock, withAposteriori,
+  verify, checkCompatible, forwardError, floatSlackBound, checkCertificateFor, aposterioriBlock, withAposteriori,
   BranchAndBound, BoxBounder, LayerBounder, Searcher,
 } from './verify/index.ts';
 

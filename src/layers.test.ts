@@ -1,4 +1,4 @@
-/** The import boundaries of DESIGN.md hold over src/ (the verifier never imports the construction). */
+/** The import boundaries of docs/design.md hold over src/ (the verifier never imports the construction). */
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * Models for the construction suites: the routing part of the construction alone (embedding,
- * positions, routing attention of MATH.md §2, a zero FFN), to read the routed values y.
+ * positions, routing attention of docs/math.md §2, a zero FFN), to read the routed values y.
  */
 import { type Model, buildRoutingWeights, constructionConfig, tokenLayout, embed, mhaSublayer, tensor, type TokenLayout } from '../../src/index.ts';
 

@@ -1,6 +1,6 @@
 /**
  * fast-check arbitraries for random model configs, weights and inputs, covering the hard cases
- * of DESIGN.md: n = 1, H = 1, wide FFN, several hidden layers, macaron, every LN placement,
+ * of docs/design.md: n = 1, H = 1, wide FFN, several hidden layers, macaron, every LN placement,
  * with and without positions, large weight gains (peaked attention).
  */
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * The certificate (DESIGN.md "Formats"): the error budget of a construction as pure arithmetic
+ * The certificate (docs/design.md "Formats"): the error budget of a construction as pure arithmetic
  * over the lemma bounds, and its JSON.
  *
  * A certificate states, for the model file whose sha256 it quotes and the target spec whose
@@ -13,17 +13,14 @@
  * round-trip decimal, no timestamps — the same inputs give byte-identical text.
  * @see proofs/thm-main.md
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash.ts';
 import { UatInputError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 
 export const CERTIFICATE_FORMAT = 'uat-certificate';
 export const CERTIFICATE_VERSION = '1';
 
-/** sha256 of bytes or of a UTF-8 string, lower-case hex (node:crypto). */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest('hex');
-}
+export { sha256Hex };
 
 /** One term of the budget. `perEntry` is `[n][dOut]`; `value` is its max. */
 export interface CertificateTerm {

@@ -1,5 +1,5 @@
 /**
- * The claims ledger: every claim of the two seed papers (and of MATH.md §3) as a runnable check
+ * The claims ledger: every claim of the two seed papers (and of docs/math.md §3) as a runnable check
  * with a verdict and its numbers (`uat claims`), and the ledger as markdown (docs/claims.md,
  * regenerated and checked by `npm run check:blueprint`).
  */

@@ -5,7 +5,7 @@
  *      the order does not improve, only the constant;
  *  (b) the Macaron layer is one Strang + Euler step — the identity of `src/ode/identity.ts`;
  *  (c) with half-width FFNs the Macaron layer has as many parameters as the standard layer.
- * Every number is computed here; nothing is copied from the paper or from MATH.md.
+ * Every number is computed here; nothing is copied from the paper or from docs/math.md.
  * @see proofs/lem-splitting.md
  */
 import { type ModelConfig, initModel, makeRng, parameterCount, validateConfig } from '../model/index.ts';

@@ -1,8 +1,8 @@
 /**
- * The claims of the single-layer UAT paper (arXiv 2507.10581, abstract) and of MATH.md §3, each
+ * The claims of the single-layer UAT paper (arXiv 2507.10581, abstract) and of docs/math.md §3, each
  * as a runnable check that measures something with the project's own code (the model's forward
  * and softmax, the construction, its planner) and returns a verdict with its numbers. Nothing
- * is copied from the paper or from MATH.md; every seed is fixed, so the ledger
+ * is copied from the paper or from docs/math.md; every seed is fixed, so the ledger
  * (docs/claims.md) is reproducible bit for bit.
  * @see proofs/thm-main.md
  * @see proofs/lem-equivariance.md
@@ -12,7 +12,7 @@ import {
   type Model, type ModelConfig, validateConfig, validateModel, expectedTensors, shapeSize, initModel, makeRng, forward, referenceForward,
 } from '../model/index.ts';
 import { tensor, softmaxRows } from '../tensor/index.ts';
-import { buildTarget, parseTargetSpec, type Target } from '../target/index.ts';
+import { buildTarget, parseTargetSpec, type Target } from '../target-map/index.ts';
 import {
   buildTransformer, planConstruction, buildRouting, buildRoutingWeights, tokenLayout, routingInverse, routingLeakFactor,
   routingRecoveryBound, routingDefaultLambda, routingCond, routingFloatBound,
@@ -20,7 +20,7 @@ import {
 import type { ClaimResult, Verdict } from './types.ts';
 
 const UAT_SOURCE = '"Universal Approximation Theorem for a Single-Layer Transformer", arXiv 2507.10581';
-const MATH_SOURCE = 'MATH.md §3 (claims that a test can try to falsify)';
+const MATH_SOURCE = 'docs/math.md §3 (claims that a test can try to falsify)';
 
 const sig = (x: number, d = 4): string => (Number.isFinite(x) ? Number(x.toPrecision(d)).toString() : String(x));
 /** Numbers in the evidence are rounded to 6 significant digits (the ledger stays readable). */
@@ -303,7 +303,7 @@ export function claimAttentionRoutes(): ClaimResult {
   return {
     id: 'claim:attention-routes',
     statement: 'The self-attention layer partitions the input and routes each token\'s content to the position-wise FFN, which then approximates the map piece by piece.',
-    source: `${UAT_SOURCE}, abstract and introduction (the "partition and route" reading, MATH.md §2)`,
+    source: `${UAT_SOURCE}, abstract and introduction (the "partition and route" reading, docs/math.md §2)`,
     verdict: recOk ? 'holds with caveat' : 'fails',
     evidence: ev,
     details:
@@ -651,7 +651,7 @@ export function claimWidthLowerBound(): ClaimResult {
   };
 }
 
-/** Every claim of the single-layer UAT paper and of MATH.md §3, in a fixed order. */
+/** Every claim of the single-layer UAT paper and of docs/math.md §3, in a fixed order. */
 export function uatClaims(): ClaimResult[] {
   return [
     claimSingleLayerUat(), claimAttentionRoutes(), claimNoPositions(), claimSoftmaxTies(), claimLeakageAttained(),

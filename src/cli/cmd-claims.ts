@@ -1,6 +1,6 @@
 /**
  * `uat claims [--json] [--markdown]`: runs every claim check of the two seed papers (and of
- * MATH.md §3) and prints each verdict with its evidence. A claim whose verdict is "fails" is a
+ * docs/math.md §3) and prints each verdict with its evidence. A claim whose verdict is "fails" is a
  * finding, not an error: the command exits 0 whenever every check ran. Printing only; the checks
  * are src/claims.
  */
@@ -28,7 +28,7 @@ export function printClaims(results: readonly ClaimResult[]): void {
 export function registerClaimsCommand(program: Command): void {
   program
     .command('claims')
-    .description('check every claim of the single-layer UAT paper, MATH.md §3 and the Macaron paper: verdict and evidence')
+    .description('check every claim of the single-layer UAT paper, docs/math.md §3 and the Macaron paper: verdict and evidence')
     .option('--json', 'print the results as JSON (id, statement, source, verdict, evidence, details)')
     .option('--markdown', 'print the ledger as markdown (the text of docs/claims.md)')
     .option('--quiet', 'no progress on stderr')

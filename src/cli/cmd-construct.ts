@@ -1,6 +1,6 @@
 /**
  * `uat construct --target T.json --eps E --out DIR [--routing inverse|leak] [--layout standard|macaron]
- * [--max-neurons K] [--N N] [--h H] [--json]`: builds the weights from the proof (MATH.md §2) and writes
+ * [--max-neurons K] [--N N] [--h H] [--json]`: builds the weights from the proof (docs/math.md §2) and writes
  * `DIR/model.safetensors` and `DIR/certificate.json`. Both files are written atomically and
  * together: everything is computed first, then each goes to a temporary file in DIR, and both are
  * renamed into place only when both were written; on any error nothing is left behind (a DIR this
@@ -122,7 +122,7 @@ export function registerConstructCommand(program: Command): void {
   program
     .command('construct')
     .description('build a single-layer transformer for a target at tolerance eps, with its error certificate')
-    .requiredOption('--target <file>', 'target spec JSON (DESIGN.md "Target spec")')
+    .requiredOption('--target <file>', 'target spec JSON (docs/design.md "Target spec")')
     .requiredOption('--eps <e>', 'tolerance ε > 0 (sup-norm, entrywise)')
     .requiredOption('--out <dir>', 'output directory (created if missing): model.safetensors, certificate.json')
     .option('--routing <kind>', 'routing variant: inverse (A⁻¹ folded into W1) or leak', 'inverse')

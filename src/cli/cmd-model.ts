@@ -69,7 +69,7 @@ export function registerModelCommands(program: Command): void {
   program
     .command('init')
     .description('write a model with seeded random weights for a config')
-    .requiredOption('--config <file>', 'JSON config (keys of DESIGN.md: n, dIn, dModel, dOut, heads, dK, dV, ffnHidden, ...)')
+    .requiredOption('--config <file>', 'JSON config (keys of docs/design.md: n, dIn, dModel, dOut, heads, dK, dV, ffnHidden, ...)')
     .requiredOption('--seed <int>', 'random seed (same seed, same bytes)')
     .requiredOption('--out <file>', 'output safetensors file (written atomically)')
     .option('--gain <x>', 'init scale relative to 1/sqrt(fan_in)', '1')

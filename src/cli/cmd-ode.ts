@@ -1,5 +1,5 @@
 /**
- * `uat ode`: the splitting schemes on the layer's ODE (MATH.md §5) — local and global errors per
+ * `uat ode`: the splitting schemes on the layer's ODE (docs/math.md §5) — local and global errors per
  * scheme, fitted orders, the leading-coefficient check, the Macaron/standard error ratio, and an
  * optional log–log SVG. Parsing, progress and printing only; the maths is `runOde` (src/ode).
  */
@@ -64,7 +64,7 @@ function printText(r: OdeReport): void {
     console.log('  ' + s.padEnd(14) + s3(sr.localSlope).padStart(8) + String(sr.predicted.local).padStart(6) + s3(sr.globalSlope).padStart(8) + String(sr.predicted.global).padStart(6) + `  ${sr.slopesOk ? 'yes' : 'NO'}`);
   }
   if (r.leading.length) {
-    console.log(`\nleading defect (exact − scheme)/γ² vs MATH.md §5 (Richardson on γ = ${r.leading[0]!.gammas.join(', ')}; JVP by central differences, est. rel. error ${e3(r.leading[0]!.jvpErrorEstimate)}):`);
+    console.log(`\nleading defect (exact − scheme)/γ² vs docs/math.md §5 (Richardson on γ = ${r.leading[0]!.gammas.join(', ')}; JVP by central differences, est. rel. error ${e3(r.leading[0]!.jvpErrorEstimate)}):`);
     for (const c of r.leading)
       console.log(`  ${c.scheme.padEnd(14)} ${c.formula.padEnd(30)} rel. error ${e3(c.relError)} (without extrapolation ${e3(c.relErrorRaw)})`);
   }

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import {
-  readModel, readFileChecked, verify, checkCompatible, loadVerifyTarget, checkCertificateFor, aposterioriBlock, withAposteriori,
+  readModel, readFileChecked, verify, checkCompatible, loadTarget, checkCertificateFor, aposterioriBlock, withAposteriori,
   writeFileAtomic, UatInputError, type VerifyProgress, type SplitRule,
 } from '../index.ts';
 import { runAction, parseNumber, printJson, readJsonFile, EXIT } from './util.ts';
@@ -88,7 +88,7 @@ export function registerVerifyCommand(program: Command): void {
         if (!SPLITS.includes(o.split)) throw new UatInputError('--split', SPLITS.join(' | '), o.split);
         if (o.certificateOut && !o.certificate) throw new UatInputError('--certificate-out', 'used together with --certificate', o.certificateOut);
         const model = readModel(o.model);
-        const target = loadVerifyTarget(o.target);
+        const target = loadTarget(o.target);
         checkCompatible(model, target);
         let cert: Record<string, unknown> | undefined;
         if (o.certificate) {

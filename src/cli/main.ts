@@ -2,7 +2,7 @@
 /**
  * The `uat` command-line program (commander). Parsing, progress and printing only; all maths is
  * in the library (imported through src/index.ts). Exit codes: 0 ok, 1 failed check, 2 bad input,
- * 3 undecided (DESIGN.md "CLI").
+ * 3 undecided (docs/design.md "CLI").
  */
 import { Command, CommanderError } from 'commander';
 import { registerModelCommands } from './cmd-model.ts';

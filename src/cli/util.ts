@@ -1,5 +1,5 @@
 /**
- * CLI plumbing shared by the commands: error → exit-code mapping (DESIGN.md: 0 ok, 1 failed
+ * CLI plumbing shared by the commands: error → exit-code mapping (docs/design.md: 0 ok, 1 failed
  * check, 2 bad input, 3 undecided), JSON input reading, number parsing, progress on stderr.
  * No maths here.
  */

@@ -1,5 +1,5 @@
 /**
- * [lem:fk-trig] Fejér–Korovkin trigonometric approximation of g on [0,1]^m (MATH.md §2,
+ * [lem:fk-trig] Fejér–Korovkin trigonometric approximation of g on [0,1]^m (docs/math.md §2,
  * "Trigonometric approximation").
  *
  * Fix `N ≥ 1`, `Mq = N + 2`, `α = π/(N+2)`. Weights, `k = 0..N`:

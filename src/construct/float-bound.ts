@@ -18,27 +18,12 @@
  * term; every bound here is many orders of magnitude below the approximation terms).
  * @see proofs/thm-main.md
  */
-import { LIBM_ULPS } from '../model/index.ts';
-
-/** Unit roundoff of float64 (round to nearest). */
-export const U = 2 ** -53;
-/** Relative error bound of `Math.exp/sin/cos` results: LIBM_ULPS ulps ≤ 2·LIBM_ULPS·u relative. */
-export const MU_LIBM = 2 * LIBM_ULPS * U;
+import { U, MU_LIBM, gamma, up } from '../float.ts';
+export { U, MU_LIBM, gamma, up };
 /** Factor applied to the final float term: covers the dropped second-order terms and the
  * rounding of the bound computation itself (both relative O(u) of the bound). */
 export const FLOAT_SAFETY = 2;
 
-/** γ_k = k·u / (1 − k·u) (Higham (3.8)); throws if k·u ≥ 1/2 (the model breaks down). */
-export function gamma(k: number): number {
-  const ku = k * U;
-  if (!(ku < 0.5)) throw new RangeError(`gamma(${k}): k·u must be < 1/2`);
-  return ku / (1 - ku);
-}
-
-/** Rounds a non-negative bound up by a relative 2⁻⁵⁰ (a bound computed in float is then safe). */
-export function up(x: number): number {
-  return x + Math.abs(x) * 2 ** -50 + 2 ** -1070;
-}
 
 /** A float value with a bound on its distance to the real quantity it represents. */
 export interface Re {
@@ -110,7 +95,7 @@ export function softmaxRelError(n: number): number {
  * `Σ_j α_{hj} x_{jc}` (α exact softmax weights of the stored λ), given `|x_{jc}| ≤ xMax`:
  * `γ_n Σ|α̂ x| + Σ|α̂ − α||x| ≤ (γ_n(1+θ) + θ) xMax`. The remaining steps of the attention
  * (the value projection, `W_O`, the residual add) multiply by 1 and add exact zeros, so they are
- * exact (MATH.md §2 token layout).
+ * exact (docs/math.md §2 token layout).
  */
 export function routingValueError(n: number, xMax: number): number {
   const th = softmaxRelError(n);

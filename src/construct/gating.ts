@@ -1,5 +1,5 @@
 /**
- * [lem:gating] Position gating (MATH.md §2, "Position gating").
+ * [lem:gating] Position gating (docs/math.md §2, "Position gating").
  *
  * A hidden neuron serving position i₀ gets `−G·(1 − (e_i)_{i₀})` added to its pre-activation; for
  * the one-hot e_i this is `−G·Σ_{i≠i₀}(e_i)_i`, which is how it is written into W_1: weight −G on

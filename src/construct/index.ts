@@ -1,5 +1,5 @@
 /**
- * [thm:main] The construction (MATH.md §2): a `uat-transformer` model — one standard layer, no
+ * [thm:main] The construction (docs/math.md §2): a `uat-transformer` model — one standard layer, no
  * LayerNorm, positions on, `H = n` heads with `d_k = 1`, `d_v = d_in`, `τ = 1`, one hidden FFN
  * layer — whose output approximates the target within the certified budget
  * `E_trig + E_pl + E_route + E_float`, entrywise on K.
@@ -33,7 +33,7 @@
 import { UatInputError, UatResourceError, formatBytes } from '../errors.ts';
 import { type Layout, type Model, type ModelConfig, validateConfig, LIBM_ULPS } from '../model/index.ts';
 import { encodeSafetensors } from '../model/safetensors.ts';
-import { type Target, buildTarget, checkFinite, checkUserLipschitz, lipschitzBound, loadTargetSpec, parseTargetSpec, supBound } from '../target/index.ts';
+import { type Target, checkFinite, checkUserLipschitz, lipschitzBound, supBound } from '../target-map/index.ts';
 import { type Certificate, type CertificateTerm, buildCertificate, certificateToJson, makeTerm, sha256Hex, toEntryRows } from '../certificate/index.ts';
 import { FLOAT_SAFETY, U, exact, gamma, reAdd, reDiv, reMul, reSub, type Re, PI_RE, up, routingValueError } from './float-bound.ts';
 import { type FkTrigCoefficients, fkTrigCoefficients, fkTrigNodes, fkTrigAxisSamples, targetToSamples } from './fk-trig.ts';
@@ -59,7 +59,7 @@ export interface ConstructOptions {
   eps: number;
   routing?: Routing;
   /**
-   * The layer layout of the built model (MATH.md §1), default `"standard"`. `"macaron"`
+   * The layer layout of the built model (docs/math.md §1), default `"standard"`. `"macaron"`
    * (`Z¹ = Z + ½FFN_a(Z)`, `Z² = Z¹ + MHA(Z¹)`, `Z³ = Z² + ½FFN_b(Z²)`) gets FFN_a ≡ 0 (all weights and
    * biases +0, so Z¹ = Z) and FFN_b = the standard FFN with its output layer (weight and bias) times 2,
    * so ½FFN_b = FFN exactly in float: the output equals the standard model's bit for bit and every
@@ -89,7 +89,7 @@ export interface TargetConstants {
   supFmax: number;
 }
 
-/** The layer layouts `construct` builds (MATH.md §1). */
+/** The layer layouts `construct` builds (docs/math.md §1). */
 export const CONSTRUCT_LAYOUTS: readonly Layout[] = ['standard', 'macaron'];
 
 /**
@@ -173,7 +173,7 @@ export function coefficientCache(target: Target, onProgress?: ConstructOptions['
 /** Everything decided before the model is allocated. */
 export interface ConstructPlan {
   layout: TokenLayout;
-  /** the layer layout of the model (MATH.md §1): standard, or macaron with FFN_a ≡ 0 */
+  /** the layer layout of the model (docs/math.md §1): standard, or macaron with FFN_a ≡ 0 */
   layerLayout: Layout;
   routing: Routing;
   lambda: number;
@@ -407,7 +407,7 @@ export function constructionConfig(lay: TokenLayout, width: number, layout: Layo
 }
 
 /**
- * The macaron tensors from the standard FFN (MATH.md §1, `layout: "macaron"`): FFN_a ≡ 0 (every weight
+ * The macaron tensors from the standard FFN (docs/math.md §1, `layout: "macaron"`): FFN_a ≡ 0 (every weight
  * and bias +0) and FFN_b = FFN with its output layer doubled, in place.
  *
  * Why the output is the standard model's bit for bit (for finite inputs): FFN_a's pre-activations are
@@ -688,18 +688,9 @@ export function describePlan(plan: ConstructPlan): string {
 }
 
 
-/** Reads, validates and compiles a target spec file (the CLI's entry point to `src/target`). */
-export function loadTarget(path: string): Target {
-  return buildTarget(loadTargetSpec(path));
-}
-
-/** Validates and compiles a target spec given as a JSON value. */
-export function targetFromJson(json: unknown, source = 'target'): Target {
-  return buildTarget(parseTargetSpec(json, source));
-}
 
 /** Method name written into certificates and weights metadata. */
-export const METHOD_NAME = 'uat single-layer construction (MATH.md §2): routing attention + gated ReLU ridge sums of a Fejér–Korovkin trigonometric approximation';
+export const METHOD_NAME = 'uat single-layer construction (docs/math.md §2): routing attention + gated ReLU ridge sums of a Fejér–Korovkin trigonometric approximation';
 
 /** The certificate terms of a construction, one per label, with the inputs of each formula. */
 export function constructionTerms(res: ConstructResult): CertificateTerm[] {

@@ -1,5 +1,5 @@
 /**
- * [thm:main] Parameters from ε (MATH.md §2, "The budget"), chosen before anything large is
+ * [thm:main] Parameters from ε (docs/math.md §2, "The budget"), chosen before anything large is
  * allocated.
  *
  * ## The split
@@ -14,7 +14,7 @@
  *   smallest integer with `max_{i,c} L_{i,c}·√m·sin(π/(2N+4)) ≤ f·ε'`; then the *whole*
  *   remainder goes to the PL term, entrywise: `h = min_{i,c} sqrt(8·(ε' − E_trig(i,c)) / S_{i,c})`
  *   (`S_{i,c} = Σ_ν |c_ν^{(i,c)}|`, computed from the coefficients for that N, not estimated; with
- *   one entry this is MATH.md's `h = sqrt(8 ε_pl / S)`), and the width `n·(1 + Σ_ν ⌈π|ν|_1/h⌉)`
+ *   one entry this is docs/math.md's `h = sqrt(8 ε_pl / S)`), and the width `n·(1 + Σ_ν ⌈π|ν|_1/h⌉)`
  *   follows from the |ν|_1 histogram of Λ⁺. The fraction with the smallest width wins (ties: the
  *   smaller N). Widths for N whose frequency count alone exceeds the best width are not sampled.
  * `--N` and/or `--h` override: with both, nothing is searched (the total may exceed ε, which the

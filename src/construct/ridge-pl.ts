@@ -1,5 +1,5 @@
 /**
- * [lem:ridge-pl] Ridge realisation of `cos(π ν·x̃)` by one-hidden-layer ReLU neurons (MATH.md §2,
+ * [lem:ridge-pl] Ridge realisation of `cos(π ν·x̃)` by one-hidden-layer ReLU neurons (docs/math.md §2,
  * "Ridge realisation").
  *
  * For ν ∈ Λ⁺, `t = π ν·x̃ ∈ [t_lo, t_hi]`, `t_lo = π Σ min(ν_k, 0)`, `t_hi = π Σ max(ν_k, 0)`.

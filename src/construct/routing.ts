@@ -1,5 +1,5 @@
 /**
- * [lem:routing] Routing attention (MATH.md §2, "Routing attention").
+ * [lem:routing] Routing attention (docs/math.md §2, "Routing attention").
  *
  * `H = n` heads, `d_k = 1`, `d_v = d_in`, `τ = 1`. Head h: query `λ·(constant coordinate)`, key
  * `(e_j)_h`, value `x_j`; `W_O` writes head h into block h of the m-slot. The scores do not depend
@@ -139,7 +139,7 @@ export function routingRecoveryBound(n: number, lambda: number, xMax: number): n
   return up(nInf * ey + n * entryErr * yMax + gamma(n) * nInf * yMax);
 }
 
-/** Offsets of the token layout of MATH.md §2: `z_i = [x_i | e_i | 1 | 0_m | 0_dout]`. */
+/** Offsets of the token layout of docs/math.md §2: `z_i = [x_i | e_i | 1 | 0_m | 0_dout]`. */
 export interface TokenLayout {
   n: number;
   dIn: number;

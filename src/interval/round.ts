@@ -1,5 +1,5 @@
 /**
- * Directed rounding without rounding modes (MATH.md §4; Rump, Zimmermann, Boldo, Melquiond,
+ * Directed rounding without rounding modes (docs/math.md §4; Rump, Zimmermann, Boldo, Melquiond,
  * "Computing predecessor and successor in rounding to nearest", BIT 49, 2009).
  *
  * JavaScript only has round-to-nearest. For a float `c`, `succ(c) = c + (|c|·φ + η)` with
@@ -19,12 +19,8 @@
  * `src/interval/README.md` for the argument and what `selftest.ts` measured.
  */
 
-/** φ = 2^-53·(1 + 2^-52) (Rump et al. 2009). */
-export const PHI = 2 ** -53 * (1 + 2 ** -52);
-/** η = 2^-1074, the smallest positive subnormal. */
-export const ETA = 2 ** -1074;
-/** Unit roundoff u = 2^-53. */
-export const U = 2 ** -53;
+import { PHI, ETA, U } from '../float.ts';
+export { PHI, ETA, U };
 
 /** A float strictly greater than `c` (for finite `c < MAX_VALUE`); at most two floats above. */
 export function succ(c: number): number {

@@ -1,7 +1,7 @@
 /**
  * Scalar interval arithmetic on float64: `Iv = readonly [lo, hi]`, every operation returns an
  * outward-rounded enclosure of the exact real range of the operation over the input box
- * (MATH.md §4: directed rounding via `succ`/`pred`, Rump et al. 2009; library functions widened
+ * (docs/math.md §4: directed rounding via `succ`/`pred`, Rump et al. 2009; library functions widened
  * by LIBM_WIDEN_ULPS, justified in README.md and checked by selftest.ts).
  *
  * Conventions.

@@ -1,6 +1,6 @@
 /**
  * Start-up self-test of the library-function assumption behind the interval kernels
- * (MATH.md §4: "Math.exp, sin, … are not correctly rounded in ECMAScript: widen by more than
+ * (docs/math.md §4: "Math.exp, sin, … are not correctly rounded in ECMAScript: widen by more than
  * one ulp and self-test the assumption against a high-precision reference at start-up").
  *
  * `selfTestLibm` measures |Math.f(x) − f(x)| in ulps of f(x) for f ∈ {exp, log, sin, cos, tan,

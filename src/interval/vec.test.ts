@@ -3,7 +3,7 @@
  * the input box (endpoints computed with exact BigInt dyadic arithmetic) for random shapes and
  * magnitudes from subnormal to 2^1020, including infinite entries; they are tight on point
  * inputs (width O(γ_k)); softmax contains softmax of sampled points (BigNumber, precision 50)
- * including the extreme configurations of MATH.md §4 and is tight for points; LayerNorm and the
+ * including the extreme configurations of docs/math.md §4 and is tight for points; LayerNorm and the
  * elementwise ops contain sampled exact values.
  */
 import fc from 'fast-check';

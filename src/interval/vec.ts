@@ -1,6 +1,6 @@
 /**
  * Interval vectors and matrices as two Float64Arrays (`lo`, `hi`, row-major; never arrays of
- * objects), and the interval kernels the verifier uses (MATH.md §4):
+ * objects), and the interval kernels the verifier uses (docs/math.md §4):
  * - products with a point matrix and interval·interval products in midpoint–radius form with a
  *   `γ_n = n·u/(1 − n·u)` rounding term (Rump, "Fast and parallel interval arithmetic", BIT 1999;
  *   Higham, "Accuracy and Stability", §3.1) — each costs 2–3 point products;
@@ -624,7 +624,7 @@ let smOutH = new Float64Array(0);
 /**
  * Exact per-component range of softmax over the box `[lo, hi]` (entries `offset … offset+len−1`),
  * outward-rounded, written to `outLo/outHi` at the same offsets (out may alias the input):
- * `p_i ∈ [1/(1 + Σ_{j≠i} e^{u_j − l_i}), 1/(1 + Σ_{j≠i} e^{l_j − u_i})]` (MATH.md §4).
+ * `p_i ∈ [1/(1 + Σ_{j≠i} e^{u_j − l_i}), 1/(1 + Σ_{j≠i} e^{l_j − u_i})]` (docs/math.md §4).
  *
  * Evaluated in O(len): with `M = max u`, `e^{u_j − l_i} = e^{u_j − M}·e^{M − l_i}`; the sums over
  * `j ≠ i` come from prefix and suffix sums (no cancellation), all with directed rounding

@@ -1,6 +1,6 @@
 /**
- * The model configuration of DESIGN.md (the `config` entry of the safetensors `__metadata__`),
- * its validation, and the table of tensor names and shapes a config implies (MATH.md §1).
+ * The model configuration of docs/design.md (the `config` entry of the safetensors `__metadata__`),
+ * its validation, and the table of tensor names and shapes a config implies (docs/math.md §1).
  * @see proofs/def-model.md
  */
 import { UatInputError } from '../errors.ts';
@@ -108,7 +108,7 @@ export function lnCount(c: ModelConfig): number {
 
 /**
  * Every tensor the config implies, in the canonical file order, with its shape
- * (PyTorch-style `[out, in]`, DESIGN.md "Formats").
+ * (PyTorch-style `[out, in]`, docs/design.md "Formats").
  */
 export function expectedTensors(c: ModelConfig): { name: string; shape: number[] }[] {
   const D = c.dModel;

@@ -1,7 +1,7 @@
 /**
- * The fast forward pass of one transformer layer on the tensor core (MATH.md §1), with the
+ * The fast forward pass of one transformer layer on the tensor core (docs/math.md §1), with the
  * sublayers exported separately so that the Macaron layer and the ODE Strang step share one
- * implementation (DESIGN.md "Boundaries"). Tokens are rows: Z is [n, D].
+ * implementation (docs/design.md "Boundaries"). Tokens are rows: Z is [n, D].
  * @see proofs/def-model.md
  */
 import {

@@ -1,6 +1,6 @@
 /**
  * File access for weights and other outputs. Reads check the size before loading; writes are
- * atomic (DESIGN.md "CLI": a failed run leaves no partial output): the data goes to a temporary
+ * atomic (docs/design.md "CLI": a failed run leaves no partial output): the data goes to a temporary
  * file `path + '.tmp-' + pid + random` in the same directory, is fsynced, then renamed over
  * `path` (rename is atomic on POSIX within a file system); on any failure the temporary file is
  * removed and `path` is untouched.

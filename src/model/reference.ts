@@ -1,5 +1,5 @@
 /**
- * A plain scalar-loop reference forward of MATH.md §1, sharing no code with the tensor core:
+ * A plain scalar-loop reference forward of docs/math.md §1, sharing no code with the tensor core:
  * the oracle of the differential tests. Alongside every value it carries a first-order running
  * bound on |computed − exact| (exact = real arithmetic on the same float weights and input), valid
  * for ANY summation order, so it also bounds the fast forward; two implementations then agree to
@@ -22,9 +22,8 @@ import type { Model } from './weights.ts';
 import { tensorOf } from './weights.ts';
 import type { Activation } from '../tensor/ops.ts';
 
-const U = 2 ** -53;
-export const LIBM_ULPS = 4;
-const gamma = (k: number) => (k * U) / (1 - k * U);
+import { U, LIBM_ULPS, gamma } from '../float.ts';
+export { LIBM_ULPS };
 
 export interface ReferenceResult {
   /** [n][dOut] */

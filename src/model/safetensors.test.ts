@@ -1,5 +1,5 @@
 /**
- * safetensors I/O: exact round trips, byte-determinism, the header layout of DESIGN.md, files from
+ * safetensors I/O: exact round trips, byte-determinism, the header layout of docs/design.md, files from
  * other writers (built here by hand, independently of `encodeSafetensors`), one test per class of
  * malformed file, and the atomic file writes of `io.ts`.
  */
@@ -252,8 +252,8 @@ describe('safetensors header layout', () => {
     );
   });
 
-  // The tensor names and shapes as DESIGN.md "Formats" lists them, typed out independently of expectedTensors.
-  it('standard layout: exactly the DESIGN.md names and shapes', () => {
+  // The tensor names and shapes as docs/design.md "Formats" lists them, typed out independently of expectedTensors.
+  it('standard layout: exactly the docs/design.md names and shapes', () => {
     const c = validateConfig({ n: 2, dIn: 3, dModel: 5, dOut: 7, heads: 2, dK: 4, dV: 6, ffnHidden: [8, 9] });
     const { header } = split(encodeSafetensors(initModel(c, 1)));
     const shapes = Object.fromEntries(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, v]) => [k, v.shape]));
@@ -270,7 +270,7 @@ describe('safetensors header layout', () => {
     });
   });
 
-  it('macaron layout with LayerNorm and positions: exactly the DESIGN.md names', () => {
+  it('macaron layout with LayerNorm and positions: exactly the docs/design.md names', () => {
     const c = validateConfig({ n: 3, dIn: 1, dModel: 2, dOut: 1, heads: 1, dK: 1, dV: 1, ffnHidden: [4], layerNorm: 'pre', layout: 'macaron', positional: true });
     const { header } = split(encodeSafetensors(initModel(c, 1)));
     expect(Object.keys(header).sort()).toEqual(

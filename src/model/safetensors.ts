@@ -1,5 +1,5 @@
 /**
- * Weights ⇄ safetensors bytes (DESIGN.md "Formats"). Pure functions over `Uint8Array`; file
+ * Weights ⇄ safetensors bytes (docs/design.md "Formats"). Pure functions over `Uint8Array`; file
  * access is in `io.ts`.
  *
  * ## The format (https://github.com/huggingface/safetensors)

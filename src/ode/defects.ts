@@ -1,5 +1,5 @@
 /**
- * Leading local defects (MATH.md §5): for a scheme S of local order 2,
+ * Leading local defects (docs/math.md §5): for a scheme S of local order 2,
  * `φ_γ(X) − S_γ(X) = γ² C(X) + O(γ³)`, with, writing F′G for the Jacobian of F applied to G,
  *   Euler           C = ½(F+G)′(F+G) = ½(F′F + F′G + G′F + G′G)
  *   Lie–Trotter+E.  C = ½F′F + ½G′G + ½(F′G − G′F)
@@ -73,7 +73,7 @@ export function defectTerms(sys: OdeSystem, X: Tensor): DefectTerms {
   return { FpF: out[0]!, FpG: out[1]!, GpF: out[2]!, GpG: out[3]!, jvpErrorEstimate: scale > 0 ? err / scale : err };
 }
 
-/** C(X) of MATH.md §5 for `scheme`, from the four products. */
+/** C(X) of docs/math.md §5 for `scheme`, from the four products. */
 export function predictedDefect(scheme: DefectScheme, t: DefectTerms): Tensor {
   const Z = zeroLike(t.FpF);
   switch (scheme) {

@@ -1,4 +1,4 @@
-/** The ODE view of a layer (Macaron Net, MATH.md §5): system, schemes, errors, fits, defects, identity, plot. */
+/** The ODE view of a layer (Macaron Net, docs/math.md §5): system, schemes, errors, fits, defects, identity, plot. */
 export * from './system.ts';
 export * from './integrators.ts';
 export * from './schemes.ts';

@@ -1,5 +1,5 @@
 /**
- * The splitting schemes of MATH.md §5, one step of size γ each, with their predicted orders:
+ * The splitting schemes of docs/math.md §5, one step of size γ each, with their predicted orders:
  * Euler on F+G; Lie–Trotter + Euler (the standard layer); Strang + Euler (the Macaron layer);
  * Lie–Trotter and Strang with exact sub-flows; Strang + Heun; RK4 on F+G (the reference method).
  * `lieEulerStages` / `strangEulerStages` return every intermediate state, so a test can compare

@@ -1,9 +1,9 @@
 /**
- * The multi-particle ODE of the Macaron view (MATH.md §5): the state is the residual stream
+ * The multi-particle ODE of the Macaron view (docs/math.md §5): the state is the residual stream
  * X ∈ R^{n×D} (tokens are particles, rows of X) and `dX/dt = F(X) + G(X)` with F the attention
  * sublayer (interaction, "diffusion") and G the FFN sublayer (per-particle, "convection").
  * The fields are the model's own sublayer functions (`mhaSublayer`, `ffnSublayer`) — the ODE step
- * and the layer forward share one implementation (DESIGN.md "Boundaries"); nothing here
+ * and the layer forward share one implementation (docs/design.md "Boundaries"); nothing here
  * re-implements attention or the FFN.
  * @see proofs/lem-splitting.md
  */

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { type Model, forward, makeRng } from '../model/index.ts';
 import { writeFileAtomic } from '../model/io.ts';
 import { tensor } from '../tensor/index.ts';
-import { type Target, buildTarget, parseTargetSpec } from '../target/index.ts';
+import { type Target, buildTarget, parseTargetSpec } from '../target-map/index.ts';
 import {
   type ConstructResult, buildTransformer, chooseParameters, coefficientCache, targetConstants, FLOAT_RESERVE,
 } from '../construct/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Unit tests of the elementwise/row kernels against their definitions (MATH.md §1).
+ * Unit tests of the elementwise/row kernels against their definitions (docs/math.md §1).
  * Softmax tolerances: with u = 2⁻⁵³, each α is computed with relative error at most
  * (LIBM + n + 4)·u (exp within LIBM ulps, the shifted argument, the n-term sum, the division);
  * shifting every score by c changes each shifted argument by at most 2u(|s|+|c|) before exp.

@@ -58,7 +58,7 @@ export function scale(a: Tensor, s: number): Tensor {
 
 /**
  * Row softmax, max-subtracted: `α_ij = exp(s_ij − max_j s) / Σ exp(s_ij' − max_j s)`
- * (MATH.md §1). Shift-invariant by construction; rows sum to 1 up to rounding.
+ * (docs/math.md §1). Shift-invariant by construction; rows sum to 1 up to rounding.
  * A row containing NaN gives NaN; a row of −∞ gives NaN (0/0), never a silent value.
  */
 export function softmaxRows(S: Tensor): Tensor {

@@ -1,20 +1,16 @@
 /**
- * The a-posteriori block of a `uat-certificate` (DESIGN.md "Formats"): `uat verify --certificate C`
+ * The a-posteriori block of a `uat-certificate` (docs/design.md "Formats"): `uat verify --certificate C`
  * adds `aposteriori: {lb, ub, witness, boxes, seconds, …}` to the certificate JSON. The
  * certificate is read as plain JSON (the verifier shares no code with the construction or the
  * certificate module); its `weights.sha256` (sha256 of the safetensors file bytes) and
  * `target.sha256` (sha256 of the spec's canonical JSON text) must match the model and target
  * being verified, otherwise the block would describe a different model.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex as sha256 } from '../hash.ts';
 import { UatInputError, described } from '../errors.ts';
 import type { VerifyResult } from './index.ts';
 
 export const CERTIFICATE_FORMAT_NAME = 'uat-certificate';
-
-function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest('hex');
-}
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

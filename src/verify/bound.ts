@@ -1,6 +1,6 @@
 /**
  * The upper bound: sound bounds of |T − f| on sub-boxes of K and a best-first branch-and-bound
- * over them (MATH.md §4).
+ * over them (docs/math.md §4).
  *
  * On a box B (center x̂, radius ρ) the layer gives T_q(x) ∈ c + a·(x − x̂) ± e (layer.ts) for
  * the REAL-valued layer. The target gives two enclosures of the real f_q (src/target):
@@ -18,7 +18,7 @@
  * max(heap top, dropped, unsplittable leaves) ≥ sup_K |T − f|.
  */
 import type { Model } from '../model/index.ts';
-import type { Target } from '../target/target.ts';
+import type { Target } from '../target-map/target.ts';
 import { succ, pred, subUp, subDown } from '../interval/round.ts';
 import { inflate } from './affine.ts';
 import { LayerBounder, type LayerBounderOptions } from './layer.ts';

@@ -16,8 +16,7 @@
 import { type Model, tensorOf, ffnPrefixes } from '../model/index.ts';
 import { type IMat, imatFromBounds, ilinearRows, isoftmaxRow, ilayerNormRow, irelu, iadd, iscale } from '../interval/vec.ts';
 
-const U = 2 ** -53;
-const gam = (k: number) => (k * U) / (1 - k * U);
+import { U, gamma as gam } from '../float.ts';
 const UP = 1 + 1e-12;
 
 /** sup |x| per entry of an interval matrix. */

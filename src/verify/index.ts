@@ -1,5 +1,5 @@
 /**
- * `verify(model, target, opts)`: the anytime verifier of MATH.md §4. It certifies
+ * `verify(model, target, opts)`: the anytime verifier of docs/math.md §4. It certifies
  * sup_{X∈K} max_q |T_q(X) − f_q(X)| from both sides:
  *  - `lb`: the error of the float forward (the code of `uat run`) at a witness X found by the
  *    search (search.ts); `lbCertified` ≤ the REAL error at the same X (sound enclosures);
@@ -10,7 +10,7 @@
  * `ub`. See docs/verifier.md for exactly what is and is not covered.
  */
 import { type Model, validateModel } from '../model/index.ts';
-import { type Target, checkFinite, buildTarget, loadTargetSpec } from '../target/index.ts';
+import { type Target, checkFinite } from '../target-map/index.ts';
 import { UatInputError } from '../errors.ts';
 import { assertLibmSound } from '../interval/selftest.ts';
 import { BranchAndBound, type SplitRule, type Node } from './bound.ts';
@@ -23,10 +23,6 @@ export { Searcher, forwardError } from './search.ts';
 export { floatSlackBound } from './float-slack.ts';
 export { checkCertificateFor, aposterioriBlock, withAposteriori, type AposterioriBlock } from './aposteriori.ts';
 
-/** Reads, validates and compiles a target spec file (src/target). */
-export function loadVerifyTarget(path: string): Target {
-  return buildTarget(loadTargetSpec(path));
-}
 
 export interface VerifyProgress {
   lb: number;

@@ -1,5 +1,5 @@
 /**
- * Sound propagation of the whole layer (MATH.md §1) over an input box, as affine forms in the
+ * Sound propagation of the whole layer (docs/math.md §1) over an input box, as affine forms in the
  * box's input coordinates (affine.ts): embedding and positions (affine, exact up to rounding),
  * Q/K/V, the bilinear scores, the softmax (exact per-component range and a mean-value form),
  * α·V, W_O, the residuals, LayerNorm (none / pre / post; range and mean-value form), the FFN

@@ -1,7 +1,7 @@
 /**
  * `modelExpressions(model)`: the real-valued layer of a (small) model written out as target
  * expressions (mathjs syntax of src/target: `x<i>_<c>`, `+ - * /`, `exp`, `sqrt`, `max`), one per
- * output entry — the layer of MATH.md §1 with softmax as exp(s_ij)/Σ_j' exp(s_ij'), ReLU as
+ * output entry — the layer of docs/math.md §1 with softmax as exp(s_ij)/Σ_j' exp(s_ij'), ReLU as
  * max(0, ·) and LN as γ(z − μ)/sqrt(σ² + ε) + β. Weights are printed in JavaScript's shortest
  * round-trip form, so each literal denotes exactly its double (the target's interval code may
  * still widen it by one ulp). Used to plant targets with a known error: f = T + bump has

@@ -17,7 +17,7 @@
  */
 import { type Model, forward, makeRng } from '../model/index.ts';
 import { tensor } from '../tensor/index.ts';
-import type { Target } from '../target/target.ts';
+import type { Target } from '../target-map/target.ts';
 import { pred, succ } from '../interval/round.ts';
 import type { BoxBounder } from './bound.ts';
 import type { FfnState } from './ffn.ts';

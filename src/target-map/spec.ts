@@ -1,5 +1,5 @@
 /**
- * Target specs (DESIGN.md, "Target spec"): parsing and validation of
+ * Target specs (docs/design.md, "Target spec"): parsing and validation of
  * `{ "name", "n", "dIn", "dOut", "domain": {"lo": [...], "hi": [...]}, "f": [[expr, …] per token],
  *    "lipschitz"?: number }`
  * into a normalised `TargetSpec` (flat row-major domain arrays, validated expressions, canonical
@@ -26,7 +26,7 @@ export interface TargetSpec {
   readonly hi: Float64Array;
   /** Expressions, [n][dOut]. */
   readonly f: readonly (readonly string[])[];
-  /** Euclidean Lipschitz constant in normalised coordinates (MATH.md §2), when given. */
+  /** Euclidean Lipschitz constant in normalised coordinates (docs/math.md §2), when given. */
   readonly lipschitz?: number;
   /**
    * Canonical JSON text used for sha256 hashing: keys in sorted order

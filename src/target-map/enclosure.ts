@@ -1,6 +1,6 @@
 /**
  * Interval enclosures of IR trees by code generation over the shared scalar interval API
- * (`src/interval/scalar.ts`, outward rounding per MATH.md §4).
+ * (`src/interval/scalar.ts`, outward rounding per docs/math.md §4).
  *
  * Soundness conventions on top of that API:
  * - inexact number literals are enclosed by `[pred(v), succ(v)]` (the real literal lies between

@@ -1,7 +1,7 @@
 /**
- * Public API of `src/target`: target specs (parse/load), expression validation and compilation,
+ * Public API of `src/target-map`: target specs (parse/load), expression validation and compilation,
  * compiled targets (values, enclosures, gradients) and sound bounds (sup, Lipschitz, finiteness,
- * checks of user-supplied constants). Syntax reference: `src/target/README.md`.
+ * checks of user-supplied constants). Syntax reference: `src/target-map/README.md`.
  */
 export { type TargetSpec, parseTargetSpec, loadTargetSpec, canonicalJson, MAX_FLAT } from './spec.ts';
 export {
@@ -33,7 +33,7 @@ export {
   E_IV,
 } from './enclosure.ts';
 export { derivativeIr } from './deriv.ts';
-export { type Target, buildTarget } from './target.ts';
+export { type Target, buildTarget, loadTarget, targetFromJson } from './target.ts';
 export {
   type BoundOptions,
   type EntryBounds,

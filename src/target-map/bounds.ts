@@ -1,5 +1,5 @@
 /**
- * Sound bounds on targets (MATH.md §2 constants, §4 outward rounding), all by interval
+ * Sound bounds on targets (docs/math.md §2 constants, §4 outward rounding), all by interval
  * evaluation (`enclosure.ts`) with best-first bisection of the domain box:
  * - `supBound`: an upper bound of sup_K |f_{i,c}| per entry;
  * - `lipschitzBound`: an upper bound of the Euclidean Lipschitz constant of each entry
@@ -249,7 +249,7 @@ function widthsUp(target: Target): Float64Array {
 
 /**
  * Sound upper bounds of the Euclidean Lipschitz constant of each entry in normalised
- * coordinates (MATH.md §2: ∂g/∂x̃_k = (hi_k − lo_k)·∂f/∂x_k), per entry and their maximum.
+ * coordinates (docs/math.md §2: ∂g/∂x̃_k = (hi_k − lo_k)·∂f/∂x_k), per entry and their maximum.
  * Infinity when the gradient could not be bounded (e.g. sqrt at 0: not Lipschitz).
  */
 export function lipschitzBound(target: Target, opts: BoundOptions = {}): EntryBounds {

@@ -23,7 +23,7 @@ import {
 } from './enclosure.ts';
 import { type EvalAllFn, type ParsedExpr, type PointFn, PointEmitter, compileIrAll, compileIrPoint, parseExpr } from './expr.ts';
 import { type Ir } from './ir.ts';
-import { type TargetSpec } from './spec.ts';
+import { type TargetSpec, loadTargetSpec, parseTargetSpec } from './spec.ts';
 
 /** Point gradient of one entry: writes ∂f/∂x_idx into `g[idx]` for the entry's variables. */
 type GradPointFn = (x: Float64Array, g: Float64Array) => void;
@@ -205,4 +205,14 @@ export function buildTarget(spec: TargetSpec): Target {
     },
   };
   return target;
+}
+
+/** Reads, validates and compiles a target spec file: the one loader every command uses. */
+export function loadTarget(path: string): Target {
+  return buildTarget(loadTargetSpec(path));
+}
+
+/** Validates and compiles a target spec given as a JSON value (`source` names it in errors). */
+export function targetFromJson(json: unknown, source = 'target'): Target {
+  return buildTarget(parseTargetSpec(json, source));
 }

@@ -3,7 +3,7 @@
  * column of the offending token), conversion to the IR (`ir.ts`), and compilation of the IR into
  * plain JavaScript functions by code generation (`new Function`), not by mathjs `compile`.
  *
- * Allowed syntax (also in `src/target/README.md`):
+ * Allowed syntax (also in `src/target-map/README.md`):
  * - finite decimal number literals (`2`, `0.5`, `.5`, `1e-3`); no hex/binary/octal literals;
  * - variables `x<i>_<c>`, 1-based token `i` (1 ≤ i ≤ n) and feature `c` (1 ≤ c ≤ dIn), written
  *   without leading zeros;
