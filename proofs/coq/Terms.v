@@ -26,3 +26,7 @@ Definition truncation_term (dropped : list R) : R :=
 (** [lem:routing], variant leak: the leak factor β = (n−1)/(e^λ + n − 1). *)
 Definition routing_leak_factor (n : nat) (lambda : R) : R :=
   (INR n - 1) / (exp lambda + INR n - 1).
+
+(** [lem:routing], variant leak, the budget term: β·π·W with W = Σ_ν |c_ν|·Σ_k |ν_k|·R̃_k. *)
+Definition routing_leak_term (n : nat) (lambda W : R) : R :=
+  routing_leak_factor n lambda * PI * W.
