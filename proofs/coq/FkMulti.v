@@ -141,27 +141,14 @@ Definition fk_lipschitz (m : nat) (L : R) (g : list R -> R) : Prop :=
   forall y z, length y = m -> length z = m -> in_unit_cube y -> in_unit_cube z ->
   Rabs (g y - g z) <= L * dist2 y z.
 
-Theorem fk_op_bound (N m : nat) (L : R) (g : list R -> R) (x : list R) :
-  (1 <= N)%nat -> 0 <= L -> fk_lipschitz m L g -> length x = m -> in_unit_cube x ->
-  Rabs (fk_op N g x - g x) <= fk_trig_term L m N.
+(** Σ_J W(x̃, J) |x_J − x̃|₂ ≤ √m sin(π/(2N+4)) (Cauchy–Schwarz, Step 5, the first moment). *)
+Lemma fk_W_dist_bound (N : nat) (x : list R) : (1 <= N)%nat -> in_unit_cube x ->
+  lsum (fun J => fk_W N x J * dist2 (fk_nodes N J) x) (fk_grid (N + 2) (length x))
+  <= sqrt (INR (length x)) * sin (PI / (2 * INR N + 4)).
 Proof.
-  intros HN HL Hg Hm Hx. set (G := fk_grid (N + 2) (length x)). set (W := fk_W N x).
+  intros HN Hx. set (G := fk_grid (N + 2) (length x)). set (W := fk_W N x).
   assert (Hw : forall J, In J G -> 0 <= W J) by (intros; apply fk_W_nonneg).
   assert (H1 : lsum W G = 1) by apply fk_W_sum.
-  assert (E : fk_op N g x - g x = lsum (fun J => W J * (g (fk_nodes N J) - g x)) G).
-  { unfold fk_op. fold G W.
-    rewrite (lsum_ext_in (fun J => W J * (g (fk_nodes N J) - g x))
-               (fun J => W J * g (fk_nodes N J) - g x * W J)) by (intros; ring).
-    rewrite lsum_minus, lsum_scal, H1. ring. }
-  rewrite E. eapply Rle_trans; [apply lsum_abs|].
-  eapply Rle_trans.
-  { apply (lsum_le _ (fun J => L * (W J * dist2 (fk_nodes N J) x))). intros J HJ.
-    destruct (fk_grid_in _ _ _ HJ) as [Hl Hf].
-    rewrite Rabs_mult, (Rabs_right (W J)) by (apply Rle_ge, Hw; exact HJ).
-    replace (L * (W J * dist2 (fk_nodes N J) x)) with (W J * (L * dist2 (fk_nodes N J) x)) by ring.
-    apply Rmult_le_compat_l; [apply Hw; exact HJ|].
-    apply Hg; [rewrite fk_nodes_length; lia| exact Hm| apply fk_nodes_cube; exact Hf| exact Hx]. }
-  rewrite lsum_scal. unfold fk_trig_term. rewrite Rmult_assoc. apply Rmult_le_compat_l; [exact HL|].
   eapply Rle_trans.
   { apply lsum_cauchy_schwarz_sqrt; [exact Hw| exact H1| intros; apply sqrt_pos]. }
   rewrite <- (sqrt_pow2 (sin (PI / (2 * INR N + 4)))) by apply fk_sin_half_nonneg.
@@ -169,7 +156,7 @@ Proof.
   apply sqrt_le_1.
   - apply lsum_nonneg. intros J HJ. apply Rmult_le_pos; [apply Hw; exact HJ| apply pow2_ge_0].
   - apply Rmult_le_pos; [apply pos_INR| apply pow2_ge_0].
-  - rewrite <- fk_moment_sin, <- Hm.
+  - rewrite <- fk_moment_sin.
     replace (INR (length x) * (/ 2 * (1 - cos (fk_alpha N))))
       with (/ 2 * (INR (length x) * (1 - cos (fk_alpha N)))) by ring.
     rewrite <- (fk_W_moment N x HN), <- lsum_scal. fold G W.
@@ -177,5 +164,76 @@ Proof.
     unfold dist2. rewrite pow2_sqrt by apply sqdist_nonneg.
     replace (/ 2 * (W J * fk_Q N x J)) with (W J * (/ 2 * fk_Q N x J)) by ring.
     apply Rmult_le_compat_l; [apply Hw; exact HJ|].
-    apply fk_nodes_dist; assumption.
+    apply fk_nodes_dist; [exact Hx| exact Hf| exact Hl].
+Qed.
+
+(** P[F](πx̃) − g(x̃) = Σ_J W(x̃, J)(g(x_J) − g(x̃)) (reproduction of constants). *)
+Lemma fk_op_minus (N : nat) (g : list R -> R) (x : list R) :
+  fk_op N g x - g x
+  = lsum (fun J => fk_W N x J * (g (fk_nodes N J) - g x)) (fk_grid (N + 2) (length x)).
+Proof.
+  unfold fk_op.
+  rewrite (lsum_ext_in (fun J => fk_W N x J * (g (fk_nodes N J) - g x))
+             (fun J => fk_W N x J * g (fk_nodes N J) - g x * fk_W N x J)) by (intros; ring).
+  rewrite lsum_minus, lsum_scal, fk_W_sum. ring.
+Qed.
+
+Theorem fk_op_bound (N m : nat) (L : R) (g : list R -> R) (x : list R) :
+  (1 <= N)%nat -> 0 <= L -> fk_lipschitz m L g -> length x = m -> in_unit_cube x ->
+  Rabs (fk_op N g x - g x) <= fk_trig_term L m N.
+Proof.
+  intros HN HL Hg Hm Hx. rewrite fk_op_minus. eapply Rle_trans; [apply lsum_abs|].
+  eapply Rle_trans.
+  { apply (lsum_le _ (fun J => L * (fk_W N x J * dist2 (fk_nodes N J) x))). intros J HJ.
+    destruct (fk_grid_in _ _ _ HJ) as [Hl Hf].
+    rewrite Rabs_mult, (Rabs_right (fk_W N x J)) by (apply Rle_ge, fk_W_nonneg).
+    replace (L * (fk_W N x J * dist2 (fk_nodes N J) x))
+      with (fk_W N x J * (L * dist2 (fk_nodes N J) x)) by ring.
+    apply Rmult_le_compat_l; [apply fk_W_nonneg|].
+    apply Hg; [rewrite fk_nodes_length; lia| exact Hm| apply fk_nodes_cube; exact Hf| exact Hx]. }
+  rewrite lsum_scal. unfold fk_trig_term. rewrite Rmult_assoc, <- Hm.
+  apply Rmult_le_compat_l; [exact HL|]. apply fk_W_dist_bound; assumption.
+Qed.
+
+(** Claim 2 (general modulus), for any ω with |g(y) − g(z)| ≤ ω(|y − z|₂) on the cube and
+    ω(λδ) ≤ (1 + λ) ω(δ) (λ ≥ 0, δ > 0) — the properties Step 7 of the prose derives for the
+    Euclidean modulus of continuity on the convex cube; here they are hypotheses on ω. *)
+Theorem fk_op_bound_omega (N m : nat) (omega : R -> R) (g : list R -> R) (x : list R) :
+  (1 <= N)%nat -> (1 <= m)%nat ->
+  (forall y z, length y = m -> length z = m -> in_unit_cube y -> in_unit_cube z ->
+     Rabs (g y - g z) <= omega (dist2 y z)) ->
+  (forall d l, 0 < d -> 0 <= l -> omega (l * d) <= (1 + l) * omega d) ->
+  length x = m -> in_unit_cube x ->
+  Rabs (fk_op N g x - g x) <= 2 * omega (sqrt (INR m) * sin (PI / (2 * INR N + 4))).
+Proof.
+  intros HN Hm1 Hg Hs Hm Hx. set (d := sqrt (INR m) * sin (PI / (2 * INR N + 4))).
+  assert (Hd : 0 < d).
+  { unfold d. apply Rmult_lt_0_compat.
+    - apply sqrt_lt_R0. apply lt_0_INR. lia.
+    - apply sin_gt_0; rewrite <- fk_half_alpha; destruct (fk_alpha_range N); pose proof PI_RGT_0; lra. }
+  assert (Hom : 0 <= omega d).
+  { assert (H0 := Hs d 0 Hd (Rle_refl 0)). rewrite Rmult_0_l, Rplus_0_r, Rmult_1_l in H0.
+    assert (Hz := Hg x x Hm Hm Hx Hx). unfold dist2 in Hz.
+    assert (sqdist x x = 0).
+    { clear. induction x as [|a x IH]; [reflexivity|]. simpl. rewrite IH. ring. }
+    rewrite H, sqrt_0, Rminus_eq_0, Rabs_R0 in Hz. lra. }
+  rewrite fk_op_minus. eapply Rle_trans; [apply lsum_abs|].
+  eapply Rle_trans.
+  { apply (lsum_le _ (fun J => fk_W N x J * ((1 + dist2 (fk_nodes N J) x / d) * omega d))).
+    intros J HJ. destruct (fk_grid_in _ _ _ HJ) as [Hl Hf].
+    rewrite Rabs_mult, (Rabs_right (fk_W N x J)) by (apply Rle_ge, fk_W_nonneg).
+    apply Rmult_le_compat_l; [apply fk_W_nonneg|].
+    eapply Rle_trans.
+    - apply Hg; [rewrite fk_nodes_length; lia| exact Hm| apply fk_nodes_cube; exact Hf| exact Hx].
+    - replace (dist2 (fk_nodes N J) x) with (dist2 (fk_nodes N J) x / d * d) at 1 by (field; lra).
+      apply Hs; [exact Hd|]. unfold Rdiv. apply Rmult_le_pos; [apply sqrt_pos| left; apply Rinv_0_lt_compat; exact Hd]. }
+  rewrite (lsum_ext_in _ (fun J => omega d * fk_W N x J + omega d / d * (fk_W N x J * dist2 (fk_nodes N J) x)))
+    by (intros; field; lra).
+  rewrite lsum_plus, !lsum_scal, fk_W_sum.
+  assert (HB := fk_W_dist_bound N x HN Hx). rewrite Hm in HB. fold d in HB.
+  assert (omega d / d * lsum (fun J => fk_W N x J * dist2 (fk_nodes N J) x) (fk_grid (N + 2) (length x))
+          <= omega d / d * d).
+  { apply Rmult_le_compat_l; [unfold Rdiv; apply Rmult_le_pos; [exact Hom| left; apply Rinv_0_lt_compat; exact Hd]|].
+    rewrite Hm. exact HB. }
+  replace (omega d / d * d) with (omega d) in H by (field; lra). lra.
 Qed.
