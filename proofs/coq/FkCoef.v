@@ -15,7 +15,7 @@
       f(0) + 2 Σ_{ν ∈ Λ⁺} f(ν);
     - [fk_P_op]: P(x̃) = c_0 + Σ_{ν ∈ Λ⁺} c_ν cos(πν·x̃) with c_0 = ρ_0 D_0, c_ν = 2ρ_ν D_ν
       ([fk_P]) equals the operator form. *)
-Require Import Reals Lra Lia List ZArith.
+Require Import Reals Lra Lia List ZArith Permutation.
 From Uat Require Import Terms FkSums RidgeConvex FkKernel FkOneDim FkMulti.
 Open Scope R_scope.
 
@@ -359,3 +359,37 @@ Qed.
 (** c_0 = D_0 (ρ_0 = 1). *)
 Lemma fk_c0_D0 (N m : nat) (g : list R -> R) : fk_c0 N m g = fk_D N m g (repeat 0%Z m).
 Proof. unfold fk_c0. rewrite fk_rhoZ_zero. ring. Qed.
+
+(** ** The frequencies of Λ⁺ *)
+
+Lemma fk_cube_props (N m : nat) (nu : list Z) : In nu (fk_cube N m) ->
+  length nu = m /\ Forall (fun n => (Z.abs n <= Z.of_nat N)%Z) nu.
+Proof.
+  revert nu. induction m as [|m IH]; intros nu Hnu.
+  - destruct Hnu as [<-|[]]. split; [reflexivity| constructor].
+  - change (fk_cube N (S m)) with (flat_map (fun n => map (cons n) (fk_cube N m)) (zrange N)) in Hnu.
+    apply in_flat_map in Hnu. destruct Hnu as [n [Hn Hnu]]. apply in_map_iff in Hnu.
+    destruct Hnu as [nu' [<- Hnu']]. destruct (IH nu' Hnu') as [Hl Hf].
+    split; [simpl; rewrite Hl; reflexivity|]. constructor; [|exact Hf].
+    unfold zrange in Hn. destruct Hn as [<-|Hn]; [lia|].
+    apply in_flat_map in Hn. destruct Hn as [k [Hk Hn]]. apply in_seq in Hk.
+    destruct Hn as [<-|[<-|[]]]; lia.
+Qed.
+
+(** Every ν ∈ Λ⁺ has m coordinates, |ν_k| ≤ N, and ν ≠ 0. *)
+Lemma fk_lam_plus_props (N m : nat) (nu : list Z) : In nu (fk_lam_plus N m) ->
+  length nu = m /\ Forall (fun n => (Z.abs n <= Z.of_nat N)%Z) nu /\ nu <> repeat 0%Z m.
+Proof.
+  revert nu. induction m as [|m IH]; intros nu Hnu; [destruct Hnu|].
+  simpl in Hnu. apply in_app_or in Hnu. destruct Hnu as [Hnu|Hnu].
+  - apply in_map_iff in Hnu. destruct Hnu as [nu' [<- Hnu']]. destruct (IH nu' Hnu') as (Hl & Hf & Hz).
+    split; [simpl; rewrite Hl; reflexivity|]. split; [constructor; [lia| exact Hf]|].
+    intros E. injection E as E. exact (Hz E).
+  - apply in_flat_map in Hnu. destruct Hnu as [k [Hk Hnu]]. apply in_seq in Hk.
+    apply in_map_iff in Hnu. destruct Hnu as [nu' [<- Hnu']]. destruct (fk_cube_props N m nu' Hnu') as [Hl Hf].
+    split; [simpl; rewrite Hl; reflexivity|]. split; [constructor; [lia| exact Hf]|].
+    intros E. injection E as E _. lia.
+Qed.
+
+Lemma lsum_permutation {A : Type} (f : A -> R) (l l' : list A) : Permutation l l' -> lsum f l = lsum f l'.
+Proof. induction 1; unfold lsum in *; simpl; lra. Qed.

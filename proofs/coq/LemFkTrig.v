@@ -27,7 +27,7 @@
     continuity (a supremum) has these properties is Step 7 of the prose and is not formalized.
     Real arithmetic: the float evaluation of ρ, the samples and the transform is the float term
     of thm:main, not covered here. *)
-Require Import Reals Lra Lia List ZArith.
+Require Import Reals Lra Lia List ZArith Permutation.
 Require Export Uat.Terms Uat.FkSums Uat.RidgeConvex Uat.FkKernel Uat.FkOneDim Uat.FkMulti Uat.FkCoef.
 Open Scope R_scope.
 
@@ -57,6 +57,22 @@ Theorem fk_trig_bound_omega (N m : nat) (omega : R -> R) (g : list R -> R) (x : 
   Rabs (fk_P N g x - g x) <= 2 * omega (sqrt (INR m) * sin (PI / (2 * INR N + 4))).
 Proof.
   intros. rewrite fk_P_op. apply fk_op_bound_omega; assumption.
+Qed.
+
+(** [fk_trig_bound] with the frequencies carried by any index type: if ν maps the list [l] onto
+    Λ⁺ (a permutation of [fk_lam_plus N m]), the sum over [l] is the sum over Λ⁺. *)
+Corollary fk_trig_bound_relabel {A : Type} (l : list A) (nu : A -> list Z) (N m : nat) (L : R)
+    (g : list R -> R) (x : list R) :
+  Permutation (map nu l) (fk_lam_plus N m) ->
+  (1 <= N)%nat -> 0 <= L -> fk_lipschitz m L g -> length x = m -> in_unit_cube x ->
+  Rabs (fk_c0 N m g + lsum (fun a => fk_coef N m g (nu a) * cos (PI * dotZ (nu a) x)) l - g x)
+  <= fk_trig_term L m N.
+Proof.
+  intros Hp HN HL Hg Hm Hx.
+  replace (lsum (fun a => fk_coef N m g (nu a) * cos (PI * dotZ (nu a) x)) l)
+    with (lsum (fun v => fk_coef N m g v * cos (PI * dotZ v x)) (fk_lam_plus N m)).
+  - rewrite <- Hm. apply (fk_trig_bound N (length x) L g x HN HL); [rewrite Hm; exact Hg| reflexivity| exact Hx].
+  - rewrite <- (lsum_permutation _ _ _ Hp), lsum_map. reflexivity.
 Qed.
 
 (** The general statement specialises to m = 1: for g of one variable, the list form with the
