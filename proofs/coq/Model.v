@@ -5,7 +5,7 @@
     any depth, LayerNorm, the readout) are arbitrary functions of one row — the affine and ReLU
     maps of docs/math.md §1 are instances. Attention: scores τ·⟨q(z_i), k(z_j)⟩ over d_k
     coordinates, softmax over j < n, weighted sum of the values; W_O reads the heads' outputs. *)
-Require Import Reals.
+Require Import Reals Lra Lia.
 Require Import Uat.Sums.
 Open Scope R_scope.
 
@@ -84,3 +84,72 @@ Definition layer (n : nat) (P : Layer) (X : Mat) : Mat :=
 
 (** Positions off: P = 0. *)
 Definition no_positions (P : Layer) : Prop := forall i c, ly_pos P i c = 0.
+
+(** ** Facts (a) and (b) of def:model *)
+
+(** LayerNorm before the affine map: u = (z − z̄·1)/√(var z + ε_LN) over D coordinates. *)
+Definition ln_mean (D : nat) (z : Row) : R := rsum z D / INR D.
+Definition ln_var (D : nat) (z : Row) : R := rsum (fun j => (z j - ln_mean D z) ^ 2) D / INR D.
+Definition ln_normalise (D : nat) (epsLN : R) (z : Row) : Row :=
+  fun j => (z j - ln_mean D z) / sqrt (ln_var D z + epsLN).
+
+Lemma rsum_pos (n : nat) (f : nat -> R) : (0 < n)%nat -> (forall j, (j < n)%nat -> 0 < f j) -> 0 < rsum f n.
+Proof.
+  induction n as [|n IH]; intros Hn Hf; [lia|]. rewrite rsum_S.
+  destruct n as [|n']; [simpl; pose proof (Hf 0%nat ltac:(lia)); lra|].
+  assert (0 < rsum f (S n')) by (apply IH; [lia | intros; apply Hf; lia]).
+  pose proof (Hf (S n') ltac:(lia)). lra.
+Qed.
+
+Theorem def_model :
+  (* (a) softmax rows are positive, sum to 1 and are invariant under a shift of the scores;
+         equal scores give equal weights *)
+  (forall n s, (0 < n)%nat ->
+     (forall j, (j < n)%nat -> 0 < softmax n s j) /\
+     rsum (fun j => softmax n s j) n = 1 /\
+     (forall c j, softmax n (fun k => s k - c) j = softmax n s j) /\
+     (forall i j, s i = s j -> softmax n s i = softmax n s j)) /\
+  (* (b) a LayerNorm output has mean 0 and squared norm D·var/(var + ε_LN) < D *)
+  (forall D epsLN z, (0 < D)%nat -> 0 < epsLN ->
+     rsum (ln_normalise D epsLN z) D = 0 /\
+     rsum (fun j => ln_normalise D epsLN z j ^ 2) D = INR D * ln_var D z / (ln_var D z + epsLN) /\
+     rsum (fun j => ln_normalise D epsLN z j ^ 2) D < INR D).
+Proof.
+  split.
+  - intros n s Hn.
+    assert (Hd : 0 < rsum (fun k => exp (s k)) n) by (apply rsum_pos; [exact Hn | intros; apply exp_pos]).
+    split; [intros j _; unfold softmax; apply Rdiv_lt_0_compat; [apply exp_pos | exact Hd]|].
+    split; [unfold softmax; unfold Rdiv; rewrite (rsum_ext _ (fun j => / rsum (fun k => exp (s k)) n * exp (s j)) n)
+              by (intros; ring); rewrite rsum_scal; field; lra|].
+    split; [|intros i j Hij; unfold softmax; rewrite Hij; reflexivity].
+    intros c j. unfold softmax.
+    rewrite (rsum_ext (fun k => exp (s k - c)) (fun k => exp (- c) * exp (s k)) n)
+      by (intros; rewrite <- exp_plus; f_equal; ring).
+    rewrite rsum_scal.
+    replace (exp (s j - c)) with (exp (- c) * exp (s j)) by (rewrite <- exp_plus; f_equal; ring).
+    pose proof (exp_pos (- c)). field. lra.
+  - intros D epsLN z HD He.
+    assert (HDr : 0 < INR D) by (apply lt_0_INR; exact HD).
+    set (mu := ln_mean D z). set (v := ln_var D z).
+    assert (Hv : 0 <= v).
+    { unfold v, ln_var. apply Rmult_le_pos; [apply rsum_nonneg; intros; apply pow2_ge_0 | left; apply Rinv_0_lt_compat; lra]. }
+    assert (Hs : 0 < sqrt (v + epsLN)) by (apply sqrt_lt_R0; lra).
+    assert (Hss : sqrt (v + epsLN) ^ 2 = v + epsLN) by (rewrite <- Rsqr_pow2; apply Rsqr_sqrt; lra).
+    assert (Hsum : rsum (fun j => z j - mu) D = 0).
+    { rewrite rsum_minus, rsum_const. unfold mu, ln_mean. field. lra. }
+    split; [|split].
+    + unfold ln_normalise. fold mu v. unfold Rdiv.
+      rewrite (rsum_ext _ (fun j => / sqrt (v + epsLN) * (z j - mu)) D) by (intros; ring).
+      rewrite rsum_scal, Hsum. ring.
+    + unfold ln_normalise. fold mu v.
+      rewrite (rsum_ext _ (fun j => / (v + epsLN) * (z j - mu) ^ 2) D).
+      * rewrite rsum_scal. unfold v at 2, ln_var. fold mu. field. lra.
+      * intros j _. unfold Rdiv. rewrite Rpow_mult_distr, pow_inv, Hss. ring.
+    + unfold ln_normalise. fold mu v.
+      rewrite (rsum_ext _ (fun j => / (v + epsLN) * (z j - mu) ^ 2) D).
+      * rewrite rsum_scal.
+        assert (E : rsum (fun j => (z j - mu) ^ 2) D = INR D * v) by (unfold v, ln_var; fold mu; field; lra).
+        rewrite E. apply (Rmult_lt_reg_l (v + epsLN)); [lra|].
+        replace ((v + epsLN) * (/ (v + epsLN) * (INR D * v))) with (INR D * v) by (field; lra). nra.
+      * intros j _. unfold Rdiv. rewrite Rpow_mult_distr, pow_inv, Hss. ring.
+Qed.
