@@ -175,7 +175,7 @@ function commonHyps(p: Plan): string[] {
 function entryTheorem(p: Plan, N: number, i: number, c: number): string[] {
   const e = (b: string) => name(b, i, c);
   const hyps = [
-    ...commonHyps(p), `fk_entry C f ${i} ${c} (D2R ${e('L')}) ${N}`, `pl_binds C ${i} ${c} ${e('PL')}`, `trunc_binds C ${i} ${c} ${e('TR')}`,
+    ...commonHyps(p), `fk_data C f ${i} ${c} (D2R ${e('L')}) ${N}`, `pl_binds C ${i} ${c} ${e('PL')}`, `trunc_binds C ${i} ${c} ${e('TR')}`,
     ...(p.leak ? [`cn_leak_weight C ${i} ${c} <= D2R ${e('W')}`] : []),
   ];
   const names = ['Hn', 'Hd', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok', 'Hfk', 'Hpl', 'Htr', ...(p.leak ? ['HW'] : [])];
@@ -185,6 +185,7 @@ function entryTheorem(p: Plan, N: number, i: number, c: number): string[] {
     `  forall X, cn_in_box C X -> Rabs (cn_out C ${i} ${c} X - f ${i}%nat ${c}%nat X) <= D2R bound - D2R ${e('Vfl')}.`,
     `Proof.`,
     `  intros ${names.join(' ')}.`,
+    `  pose proof (fk_entry_of_data C f ${i} ${c} _ _ (proj1 (proj2 (proj2 Hok))) Hfk) as Hfk'.`,
     `  apply thm_main_certified with (L := D2R ${e('L')}) (N := ${N}%nat) (p := ${e('PL')}) (dropped := ${e('TR')})`,
     `    (W := ${p.leak ? `D2R ${e('W')}` : '0'}) (Vfk := D2R ${e('Vfk')}) (Vpl := D2R ${e('Vpl')}) (Vtr := D2R ${e('Vtr')})`,
     `    (Vrt := D2R ${e('Vrt')}) (Vg := D2R ${e('Vg')}) (Vfl := D2R ${e('Vfl')}) (total := D2R ${e('Tot')}); try assumption.`,
@@ -213,7 +214,7 @@ function entryMatch(s: Shape, fn: string, ty: string, base: string, dflt: string
 function finalTheorem(p: Plan, s: Shape, N: number): string[] {
   const hyps = [
     ...commonHyps(p), 'forall i c, (i < n_tokens)%nat -> (c < d_out)%nat',
-    `fk_entry C f i c (D2R (L_of i c)) ${N}`, 'pl_binds C i c (PL_of i c)', 'trunc_binds C i c (TR_of i c)',
+    `fk_data C f i c (D2R (L_of i c)) ${N}`, 'pl_binds C i c (PL_of i c)', 'trunc_binds C i c (TR_of i c)',
     ...(p.leak ? ['cn_leak_weight C i c <= D2R (W_of i c)'] : []),
   ];
   const common = ['Hn', 'Hd', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok'];
@@ -244,11 +245,11 @@ function header(cert: Certificate, p: Plan, withinEps: boolean): string[] {
     `    Every number is the certificate's float64, written exactly as Dy m e = m·2^e.`,
     `    Proved here, per entry (i, c): each term's formula at the certificate's inputs is at most its`,
     `    certified value; the values sum to at most the entry's total; the total is at most ${withinEps ? 'ε' : 'the certificate total (it EXCEEDS ε: withinEps is false)'};`,
-    `    hence (ThmMain.thm_main_certified) every construction meeting the lemma hypotheses with these`,
-    `    inputs is within ${withinEps ? 'ε' : 'that total'} − E_float of f at (i, c), in real arithmetic.`,
+    `    hence (ThmMain.thm_main_certified, lem:fk-trig by ThmMainFk.fk_entry_of_data) every construction`,
+    `    meeting the hypotheses with these inputs is within ${withinEps ? 'ε' : 'that total'} − E_float of f at (i, c), in real arithmetic.`,
     `    Taken as given (no formal counterpart; their sum is Vfl per entry): ${given}.`,
     `    That the inputs (L, S or the (|c_ν|, h_ν) pairs, the dropped |c_ν|${p.leak ? ', W' : ''}) are the construction's is a`,
-    `    hypothesis of the theorems (fk_entry, pl_binds, trunc_binds${p.leak ? ', cn_leak_weight' : ''}). *)`,
+    `    hypothesis of the theorems (fk_data, pl_binds, trunc_binds${p.leak ? ', cn_leak_weight' : ''}). *)`,
   ];
 }
 
@@ -265,7 +266,7 @@ export function certificateToCoq(cert: Certificate): string {
     ...header(cert, p, withinEps),
     'From Coq Require Import Reals ZArith List Lra Lia.',
     'From Interval Require Import Tactic.',
-    'From Uat Require Import Terms Dyadic ThmMain.',
+    'From Uat Require Import Terms Dyadic ThmMain ThmMainFk.',
     'Import ListNotations.',
     'Open Scope R_scope.',
     '',
