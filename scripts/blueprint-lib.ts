@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { FormalRef } from './formal-lib.ts';
 
 export const LABEL_RE = /^(thm|lem|def):[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Any describe title that looks like a label (claim: included, so a stray one is reported). */
@@ -40,6 +41,8 @@ export interface BlueprintEntry {
   bound?: CodeRef;
   /** property-suite files whose `describe('<label>')` blocks test this label */
   tests: string[];
+  /** the label's Coq theorem (proofs/coq/<file>), checked by `npm run check:formal` */
+  formal?: FormalRef;
 }
 
 export type Registry = Record<string, BlueprintEntry>;
