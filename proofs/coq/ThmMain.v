@@ -285,6 +285,13 @@ Proof.
   assert (0 <= h ^ 2) by apply pow2_ge_0. lra.
 Qed.
 
+(** The certificate's leak input is π·W (its [weight]); a bound on it bounds W. *)
+Lemma leak_weight_pi (w Wpi : R) : PI * w <= Wpi -> w <= Wpi / PI.
+Proof.
+  intros H. pose proof PI_RGT_0. apply (Rmult_le_reg_l PI); [lra|].
+  replace (PI * (Wpi / PI)) with Wpi by (field; lra). exact H.
+Qed.
+
 (** How the certificate's ridge-pl inputs bind the construction's kept frequencies of (i, c):
     one global step h with S ≥ Σ|c_ν|, or the list of (|c_ν|, h_ν) itself. *)
 Inductive pl_cert :=

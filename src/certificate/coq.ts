@@ -114,7 +114,8 @@ function entryDefinitions(p: Plan, cert: Certificate, i: number, c: number): str
   const dropped = p.trunc ? entryList(p.trunc.inputs.dropped, i, c, `terms[${p.trunc.label}].inputs.dropped`) : [];
   def(name('TRlist', i, c), 'list dy', `[${dropped.map((d, k) => dyText(entryNumber(d, 0, 0, `terms[truncation].inputs.dropped[${i}][${c}][${k}]`))).join('; ')}]`);
   def(name('TR', i, c), 'list R', `map D2R ${name('TRlist', i, c)}`);
-  if (p.leak) def(name('W', i, c), 'dy', dyText(entryNumber(p.routing!.inputs.weight, i, c, 'terms[lem:routing].inputs.weight')));
+  // the certificate's `weight` is π·Σ_ν |c_ν|·Σ_k |ν_k|·R̃_k (π included)
+  if (p.leak) def(name('Wpi', i, c), 'dy', dyText(entryNumber(p.routing!.inputs.weight, i, c, 'terms[lem:routing].inputs.weight')));
   def(name('Vfk', i, c), 'dy', val(p.fk));
   def(name('Vpl', i, c), 'dy', val(p.pl));
   def(name('Vtr', i, c), 'dy', val(p.trunc));
@@ -141,8 +142,8 @@ function entryLemmas(p: Plan, s: Shape, N: number, i: number, c: number): string
   ];
   if (p.leak) {
     out.push(
-      `Lemma ${e('rt')} : routing_leak_term n_tokens (D2R lambda) (D2R ${e('W')}) <= D2R ${e('Vrt')}.`,
-      `Proof. unfold routing_leak_term, routing_leak_factor, n_tokens, D2R, lambda, ${e('W')}, ${e('Vrt')}. ${ivl}. Qed.`,
+      `Lemma ${e('rt')} : routing_leak_term n_tokens (D2R lambda) (D2R ${e('Wpi')} / PI) <= D2R ${e('Vrt')}.`,
+      `Proof. unfold routing_leak_term, routing_leak_factor, n_tokens, D2R, lambda, ${e('Wpi')}, ${e('Vrt')}. ${ivl}. Qed.`,
     );
   } else {
     out.push(`Lemma ${e('rt')} : 0 <= D2R ${e('Vrt')}.`, `Proof. rewrite <- D2R_zero. apply check_le. vm_compute. reflexivity. Qed.`);
@@ -176,7 +177,7 @@ function entryTheorem(p: Plan, N: number, i: number, c: number): string[] {
   const e = (b: string) => name(b, i, c);
   const hyps = [
     ...commonHyps(p), `fk_data C f ${i} ${c} (D2R ${e('L')}) ${N}`, `pl_binds C ${i} ${c} ${e('PL')}`, `trunc_binds C ${i} ${c} ${e('TR')}`,
-    ...(p.leak ? [`cn_leak_weight C ${i} ${c} <= D2R ${e('W')}`] : []),
+    ...(p.leak ? [`PI * cn_leak_weight C ${i} ${c} <= D2R ${e('Wpi')}`] : []),
   ];
   const names = ['Hn', 'Hd', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok', 'Hfk', 'Hpl', 'Htr', ...(p.leak ? ['HW'] : [])];
   return [
@@ -187,10 +188,10 @@ function entryTheorem(p: Plan, N: number, i: number, c: number): string[] {
     `  intros ${names.join(' ')}.`,
     `  pose proof (fk_entry_of_data C f ${i} ${c} _ _ (proj1 (proj2 (proj2 Hok))) Hfk) as Hfk'.`,
     `  apply thm_main_certified with (L := D2R ${e('L')}) (N := ${N}%nat) (p := ${e('PL')}) (dropped := ${e('TR')})`,
-    `    (W := ${p.leak ? `D2R ${e('W')}` : '0'}) (Vfk := D2R ${e('Vfk')}) (Vpl := D2R ${e('Vpl')}) (Vtr := D2R ${e('Vtr')})`,
+    `    (W := ${p.leak ? `D2R ${e('Wpi')} / PI` : '0'}) (Vfk := D2R ${e('Vfk')}) (Vpl := D2R ${e('Vpl')}) (Vtr := D2R ${e('Vtr')})`,
     `    (Vrt := D2R ${e('Vrt')}) (Vg := D2R ${e('Vg')}) (Vfl := D2R ${e('Vfl')}) (total := D2R ${e('Tot')}); try assumption.`,
     `  - rewrite Hn. unfold n_tokens. lia.`,
-    p.leak ? `  - intros _. exact HW.` : `  - intros H. rewrite Hinv in H. discriminate.`,
+    p.leak ? `  - intros _. apply leak_weight_pi. exact HW.` : `  - intros H. rewrite Hinv in H. discriminate.`,
     `  - rewrite Hn, Hd. exact ${e('fk')}.`,
     `  - exact ${e('pl')}.`,
     `  - exact ${e('tr')}.`,
@@ -215,7 +216,7 @@ function finalTheorem(p: Plan, s: Shape, N: number): string[] {
   const hyps = [
     ...commonHyps(p), 'forall i c, (i < n_tokens)%nat -> (c < d_out)%nat',
     `fk_data C f i c (D2R (L_of i c)) ${N}`, 'pl_binds C i c (PL_of i c)', 'trunc_binds C i c (TR_of i c)',
-    ...(p.leak ? ['cn_leak_weight C i c <= D2R (W_of i c)'] : []),
+    ...(p.leak ? ['PI * cn_leak_weight C i c <= D2R (Wpi_of i c)'] : []),
   ];
   const common = ['Hn', 'Hd', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok'];
   const out = [
@@ -248,7 +249,7 @@ function header(cert: Certificate, p: Plan, withinEps: boolean): string[] {
     `    hence (ThmMain.thm_main_certified, lem:fk-trig by ThmMainFk.fk_entry_of_data) every construction`,
     `    meeting the hypotheses with these inputs is within ${withinEps ? 'ε' : 'that total'} − E_float of f at (i, c), in real arithmetic.`,
     `    Taken as given (no formal counterpart; their sum is Vfl per entry): ${given}.`,
-    `    That the inputs (L, S or the (|c_ν|, h_ν) pairs, the dropped |c_ν|${p.leak ? ', W' : ''}) are the construction's is a`,
+    `    That the inputs (L, S or the (|c_ν|, h_ν) pairs, the dropped |c_ν|${p.leak ? ', the weight π·W' : ''}) are the construction's is a`,
     `    hypothesis of the theorems (fk_data, pl_binds, trunc_binds${p.leak ? ', cn_leak_weight' : ''}). *)`,
   ];
 }
@@ -294,7 +295,7 @@ export function certificateToCoq(cert: Certificate): string {
   lines.push('', '(** ** Every entry *)',
     entryMatch(s, 'L_of', 'dy', 'L', 'dy_zero'), entryMatch(s, 'PL_of', 'pl_cert', 'PL', 'PlPerNu nil'),
     entryMatch(s, 'TR_of', 'list R', 'TR', 'nil'), entryMatch(s, 'Vfl_of', 'dy', 'Vfl', 'dy_zero'));
-  if (p.leak) lines.push(entryMatch(s, 'W_of', 'dy', 'W', 'dy_zero'));
+  if (p.leak) lines.push(entryMatch(s, 'Wpi_of', 'dy', 'Wpi', 'dy_zero'));
   lines.push(...finalTheorem(p, s, N), '');
   return lines.join('\n');
 }
