@@ -15,6 +15,7 @@ import {
   CERTIFICATE_ALLOWED_MODULES, formalizedLabels, type FormalReport,
 } from '../scripts/formal-lib.ts';
 import { dyadic, dyText, certificateToCoq } from '../src/certificate/coq.ts';
+import type { Certificate } from '../src/certificate/index.ts';
 import { targetFromJson } from '../src/target-map/target.ts';
 import { buildTransformer, constructionArtifacts } from '../src/construct/index.ts';
 import { DEMO_TARGET, DEMO_EPS } from '../src/cli/cmd-demo.ts';
@@ -103,6 +104,9 @@ describe('check:formal (pure parts)', () => {
   });
 
   it('certificate.v carries every number of the certificate exactly and refuses a certificate without its lemma terms', () => {
+    const pn = certificateToCoq(perNuCertificate(constructionArtifacts(targetFromJson(DEMO_TARGET, 'demo target'), buildTransformer(targetFromJson(DEMO_TARGET, 'demo target'), { eps: DEMO_EPS })).certificate));
+    expect(pn).toMatch(/Definition PL_0_0 : pl_cert := PlPerNu \(map D2R2 PLpairs_0_0\)\./);
+    expect(pn).toMatch(/Definition TRlist_1_0 : list dy := \[\(Dy \(-\d+\) \(-\d+\)\); \(Dy 0 0\)/);
     const target = targetFromJson(DEMO_TARGET, 'demo target');
     const art = constructionArtifacts(target, buildTransformer(target, { eps: DEMO_EPS }));
     const text = certificateToCoq(art.certificate);
@@ -157,6 +161,28 @@ describe('blueprint status: formalized', () => {
   });
 });
 
+/**
+ * The shapes the per-frequency planner will write (issue 9): lem:ridge-pl with `pairs` ([n][dOut] lists of
+ * (|c_ν|, h_ν)) and a lem:truncation term with `dropped` ([n][dOut] lists of c_ν), each value the float
+ * sum rounded up by 2⁻⁴⁰ relative; totals and ε re-derived the same way.
+ */
+function perNuCertificate(base: Certificate): Certificate {
+  const cert = JSON.parse(JSON.stringify(base)) as Certificate;
+  const up = (x: number) => x + Math.abs(x) * 2 ** -40 + 2 ** -1070;
+  const K = 40;
+  const pairs = cert.totalPerEntry.map((row, i) => row.map((_, c) => Array.from({ length: K }, (_, k) => [Math.abs(Math.sin(k + 1 + i)) / K, 0.3 + 0.2 * Math.cos(7 * k + c)])));
+  const pl = cert.terms.find((t) => t.label === 'lem:ridge-pl')!;
+  pl.inputs = { pairs };
+  pl.perEntry = pairs.map((row) => row.map((ps) => up(ps.reduce((s, [a, h]) => s + (a! * h! * h!) / 8, 0))));
+  const dropped = pairs.map((row, i) => row.map(() => Array.from({ length: K }, (_, k) => ((k % 3) - 1) * 1e-6 * (i + 1))));
+  cert.terms.splice(2, 0, { label: 'lem:truncation', formula: 'Σ_{ν dropped} |c_ν|', inputs: { dropped }, value: 0,
+    perEntry: dropped.map((row) => row.map((ds) => up(ds.reduce((s, d) => s + Math.abs(d), 0)))) });
+  cert.totalPerEntry = cert.totalPerEntry.map((row, i) => row.map((_, c) => up(cert.terms.reduce((s, t) => s + t.perEntry[i]![c]!, 0))));
+  cert.total = Math.max(...cert.totalPerEntry.flat());
+  cert.eps = Math.max(cert.eps, cert.total);
+  return cert;
+}
+
 function forbiddenWordsInText(text: string): string[] {
   const dir = mkdtempSync(join(TMP, 'w-'));
   writeFileSync(join(dir, 'x.v'), text);
@@ -181,10 +207,11 @@ describe('check:formal (Coq)', () => {
     const leak = certificateToCoq(constructionArtifacts(target, buildTransformer(target, { eps: DEMO_EPS, routing: 'leak' })).certificate);
     writeFileSync(join(certDir, 'good.v'), good);
     writeFileSync(join(certDir, 'leak.v'), leak);
+    writeFileSync(join(certDir, 'pernu.v'), certificateToCoq(perNuCertificate(constructionArtifacts(target, buildTransformer(target, { eps: DEMO_EPS })).certificate)));
     const script = join(ROOT, 'scripts/check-formal.ts');
     const run = (args: string[]) => spawnSync('npx', ['tsx', script, '--json', '--build-dir', build, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
 
-    const r = run(['--certificate', join(certDir, 'good.v'), '--certificate', join(certDir, 'leak.v')]);
+    const r = run(['--certificate', join(certDir, 'good.v'), '--certificate', join(certDir, 'leak.v'), '--certificate', join(certDir, 'pernu.v')]);
     const rep = JSON.parse(r.stdout) as FormalReport;
     expect(r.status, r.stderr).toBe(0);
     expect(rep.ok).toBe(true);

@@ -14,6 +14,17 @@
  *    hypotheses with these parameters is within ε − E_float of f at (i, c) in real arithmetic.
  * What it does not check: that the certificate's inputs (L, S, the pairs) are the construction's
  * (they are hypotheses of the final theorem), and the float term (prose, proofs/thm-main.md).
+ *
+ * The terms it reads, by label (values from `perEntry[i][c]`; `[n][dOut]` = one per entry):
+ *  - `lem:fk-trig` (required): inputs `L` ([n][dOut] or one number), `m` (= n·dIn), `N` (integer ≥ 1);
+ *  - `lem:ridge-pl…` (required, first label starting so): either `h` (one number, the largest knot step)
+ *    and `S` ([n][dOut], ≥ Σ|c_ν|), or `pairs` ([n][dOut] lists of [|c_ν|, h_ν], one per kept ν);
+ *  - `lem:truncation` (or any term with an input `dropped`): `dropped` ([n][dOut] lists of the dropped
+ *    c_ν); absent ⇒ nothing is dropped;
+ *  - `lem:routing`: `routing` `'inverse'` (value 0) or `'leak'` with `lambda` and `weight` ([n][dOut],
+ *    π·Σ_ν |c_ν|·Σ_k |ν_k|·R̃_k, π included);
+ *  - `lem:gating`: value 0; `G` and `Gmin` (numbers) give the lemma G_min < G;
+ *  - any other label (today `float`): its value is an addend taken as given (Vfl), never dropped.
  * Pure: certificate → text, deterministic.
  * @see proofs/coq/ThmMain.v
  */
@@ -109,7 +120,8 @@ function entryDefinitions(p: Plan, cert: Certificate, i: number, c: number): str
     def(name('PL', i, c), 'pl_cert', `PlPerNu (map D2R2 ${name('PLpairs', i, c)})`);
   } else {
     def(name('S', i, c), 'dy', dyText(entryNumber(p.pl.inputs.S, i, c, `terms[${p.pl.label}].inputs.S`)));
-    def(name('PL', i, c), 'pl_cert', `PlGlobal (D2R h_step) (D2R ${name('S', i, c)})`);
+    def(name('h', i, c), 'dy', dyText(entryNumber(p.pl.inputs.h, i, c, `terms[${p.pl.label}].inputs.h`)));
+    def(name('PL', i, c), 'pl_cert', `PlGlobal (D2R ${name('h', i, c)}) (D2R ${name('S', i, c)})`);
   }
   const dropped = p.trunc ? entryList(p.trunc.inputs.dropped, i, c, `terms[${p.trunc.label}].inputs.dropped`) : [];
   def(name('TRlist', i, c), 'list dy', `[${dropped.map((d, k) => dyText(entryNumber(d, 0, 0, `terms[truncation].inputs.dropped[${i}][${c}][${k}]`))).join('; ')}]`);
@@ -212,10 +224,10 @@ function entryMatch(s: Shape, fn: string, ty: string, base: string, dflt: string
 }
 
 /** The final theorem: every entry, by cases on (i, c). */
-function finalTheorem(p: Plan, s: Shape, N: number): string[] {
+function finalTheorem(p: Plan, s: Shape): string[] {
   const hyps = [
     ...commonHyps(p), 'forall i c, (i < n_tokens)%nat -> (c < d_out)%nat',
-    `fk_data C f i c (D2R (L_of i c)) ${N}`, 'pl_binds C i c (PL_of i c)', 'trunc_binds C i c (TR_of i c)',
+    'fk_data C f i c (D2R (L_of i c)) (N_of i c)', 'pl_binds C i c (PL_of i c)', 'trunc_binds C i c (TR_of i c)',
     ...(p.leak ? ['PI * cn_leak_weight C i c <= D2R (Wpi_of i c)'] : []),
   ];
   const common = ['Hn', 'Hd', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok'];
@@ -260,8 +272,12 @@ export function certificateToCoq(cert: Certificate): string {
   const s: Shape = { n: cert.target.n, dIn: cert.target.dIn, dOut: cert.target.dOut, m: cert.target.n * cert.target.dIn };
   const m = p.fk.inputs.m;
   if (m !== s.m) throw new UatInputError('terms[lem:fk-trig].inputs.m', `n·dIn = ${s.m}`, m);
-  const N = p.fk.inputs.N;
-  if (typeof N !== 'number' || !Number.isInteger(N) || N < 1) throw new UatInputError('terms[lem:fk-trig].inputs.N', 'an integer ≥ 1', N);
+  // N: one degree, or one per entry ([n][dOut])
+  const N = (i: number, c: number) => {
+    const v = entryNumber(p.fk.inputs.N, i, c, 'terms[lem:fk-trig].inputs.N');
+    if (!Number.isInteger(v) || v < 1) throw new UatInputError('terms[lem:fk-trig].inputs.N', 'an integer ≥ 1', v);
+    return v;
+  };
   const withinEps = cert.total <= cert.eps;
   const lines = [
     ...header(cert, p, withinEps),
@@ -279,8 +295,6 @@ export function certificateToCoq(cert: Certificate): string {
     `(** the bound the theorems conclude: ${withinEps ? 'ε' : 'the certificate total (above ε)'} *)`,
     `Definition bound : dy := ${withinEps ? 'eps' : 'total'}.`,
   ];
-  if (!Array.isArray(p.pl.inputs.pairs))
-    lines.push(`Definition h_step : dy := ${dyText(entryNumber(p.pl.inputs.h, 0, 0, `terms[${p.pl.label}].inputs.h`))}.`);
   if (p.leak) lines.push(`Definition lambda : dy := ${dyText(entryNumber(p.routing!.inputs.lambda, 0, 0, 'terms[lem:routing].inputs.lambda'))}.`);
   if (withinEps) lines.push('', 'Lemma total_le_eps : D2R total <= D2R eps.', 'Proof. apply check_le. vm_compute. reflexivity. Qed.');
   if (p.gating && typeof p.gating.inputs.G === 'number' && typeof p.gating.inputs.Gmin === 'number') {
@@ -290,12 +304,13 @@ export function certificateToCoq(cert: Certificate): string {
   }
   for (let i = 0; i < s.n; i++)
     for (let c = 0; c < s.dOut; c++) {
-      lines.push('', `(** ** Entry (${i}, ${c}) *)`, ...entryDefinitions(p, cert, i, c), ...entryLemmas(p, s, N, i, c), ...entryTheorem(p, N, i, c));
+      lines.push('', `(** ** Entry (${i}, ${c}) *)`, ...entryDefinitions(p, cert, i, c), ...entryLemmas(p, s, N(i, c), i, c), ...entryTheorem(p, N(i, c), i, c));
     }
   lines.push('', '(** ** Every entry *)',
     entryMatch(s, 'L_of', 'dy', 'L', 'dy_zero'), entryMatch(s, 'PL_of', 'pl_cert', 'PL', 'PlPerNu nil'),
     entryMatch(s, 'TR_of', 'list R', 'TR', 'nil'), entryMatch(s, 'Vfl_of', 'dy', 'Vfl', 'dy_zero'));
   if (p.leak) lines.push(entryMatch(s, 'Wpi_of', 'dy', 'Wpi', 'dy_zero'));
-  lines.push(...finalTheorem(p, s, N), '');
+  lines.push(`Definition N_of (i c : nat) : nat :=\n  match i, c with\n${Array.from({ length: s.n * s.dOut }, (_, q) => `  | ${Math.floor(q / s.dOut)}%nat, ${q % s.dOut}%nat => ${N(Math.floor(q / s.dOut), q % s.dOut)}`).join('\n')}\n  | _, _ => 1\n  end.`);
+  lines.push(...finalTheorem(p, s), '');
   return lines.join('\n');
 }
