@@ -5,9 +5,13 @@
        kept ridge sums (steps 1–4), lem:ridge-pl per frequency — concludes
        |T − f| ≤ fk_trig_term + ridge_pl_nu_term (kept) + truncation_term (dropped), and with
        the leak variant also + Σ_ν |c_ν|·δ_ν.
-    2. [thm_main] / [thm_main_leak]: the same for the FFN of [Realisation] (the construction's
-       weights), where steps 1–4 (lem:routing, lem:gating) and lem:ridge-pl are discharged by
-       their theorems; lem:fk-trig for the target entry remains a hypothesis ([fk_entry]).
+    2. [thm_main]: the same for the FFN of [Realisation] (the construction's weights), both
+       routing variants, where steps 1–4 (lem:routing, lem:gating) and lem:ridge-pl are
+       discharged by their theorems; lem:fk-trig for the target entry is the hypothesis
+       [fk_entry] here and is discharged in ThmMainFk.v ([thm_main_full], the label's theorem).
+       What stays a hypothesis there: [construction_ok] (the construction's choices) and
+       [ThmMainFk.fk_data] (the target entry is an L-Lipschitz g of x̃, the coefficients are g's
+       Fejér–Korovkin coefficients over Λ⁺).
     3. [thm_main_certified]: the budget — with the certificate's numbers bounding the terms and
        their sum, |T − f| ≤ ε − E_float. [certificate.v] files instantiate it.
     Real arithmetic; E_float (the float64 term) is a number of the certificate, bounded in prose. *)
