@@ -105,14 +105,15 @@ End Composition.
 
 (** ** 2. The construction's FFN: steps 1–4 and lem:ridge-pl discharged *)
 
-(** The data of a construction (docs/math.md §2): the box, the frequencies Λ⁺ with their integer
-    vectors ν and neuron counts K_ν, which frequencies each position keeps, the coefficients
-    c_ν^{(i,c)} and c₀^{(i,c)}, λ, G, the knot steps h_ν, the routing variant, and for the
-    leak variant the normalised spreads R̃_(h,c). *)
+(** The data of a construction (docs/math.md §2): the box, d_out, the frequencies Λ⁺ with their
+    integer vectors ν and neuron counts K_ν, which frequencies each entry (i, c) keeps (position i
+    has the neurons of ν when some channel keeps ν; a channel that drops ν gets output weight 0),
+    the coefficients c_ν^{(i,c)} and c₀^{(i,c)}, λ, G, the knot steps h_ν, the routing variant,
+    and for the leak variant the normalised spreads R̃_(h,c). *)
 Record construction := {
-  cn_n : nat; cn_din : nat; cn_lo : nat -> nat -> R; cn_hi : nat -> nat -> R;
+  cn_n : nat; cn_din : nat; cn_dout : nat; cn_lo : nat -> nat -> R; cn_hi : nat -> nat -> R;
   cn_A : Type; cn_l : list cn_A; cn_nu : cn_A -> nat -> nat -> Z; cn_K : cn_A -> nat;
-  cn_keep : nat -> cn_A -> bool; cn_coef : nat -> nat -> cn_A -> R; cn_c0 : nat -> nat -> R;
+  cn_keep : nat -> nat -> cn_A -> bool; cn_coef : nat -> nat -> cn_A -> R; cn_c0 : nat -> nat -> R;
   cn_lam : R; cn_G : R; cn_hs : cn_A -> R;
   cn_inverse : bool;                 (** true: A⁻¹ folded into W_1; false: variant leak *)
   cn_Rt : nat -> nat -> R
@@ -130,12 +131,16 @@ Definition cn_w : (nat -> nat -> Z) -> nat -> nat -> R :=
   if cn_inverse C then w_inv n lo hi (cn_lam C) else w_leak lo hi.
 
 Definition cn_in_box : (nat -> nat -> R) -> Prop := in_box n din lo hi.
-Definition cn_kept (i0 : nat) : list (cn_A C) := filter (cn_keep C i0) (cn_l C).
-Definition cn_dropped (i0 : nat) : list (cn_A C) := filter (fun a => negb (cn_keep C i0 a)) (cn_l C).
+Definition cn_kept (i c : nat) : list (cn_A C) := filter (cn_keep C i c) (cn_l C).
+Definition cn_dropped (i c : nat) : list (cn_A C) := filter (fun a => negb (cn_keep C i c a)) (cn_l C).
+
+(** Position i has the neurons of ν when some channel keeps ν; channel c's output weight. *)
+Definition cn_neuron (i : nat) (a : cn_A C) : bool := existsb (fun c => cn_keep C i c a) (seq 0 (cn_dout C)).
+Definition cn_outw (i c : nat) (a : cn_A C) : R := if cn_keep C i c a then cn_coef C i c a else 0.
 
 (** T(X)_{i,c}: the FFN's output slot (i, c) on the routed input. *)
 Definition cn_out (i c : nat) (X : nat -> nat -> R) : R :=
-  ffn_out n din lo hi (cn_A C) (cn_l C) nu (cn_K C) (cn_keep C) (cn_coef C) (cn_c0 C) (cn_lam C) (cn_G C) cn_w i c X.
+  ffn_out n din lo hi (cn_A C) (cn_l C) nu (cn_K C) cn_neuron cn_outw (cn_c0 C) (cn_lam C) (cn_G C) cn_w i c X.
 
 (** The trigonometric polynomial P_{i,c} of lem:fk-trig over all of Λ⁺. *)
 Definition cn_poly (i c : nat) (X : nat -> nat -> R) : R :=
@@ -146,7 +151,7 @@ Definition cn_poly (i c : nat) (X : nat -> nat -> R) : R :=
     π|ν|₁ ≤ K_ν·h_ν, and (leak) |X_jc − X_hc| ≤ R̃_hc·(hi_hc − lo_hc) on the box. *)
 Definition construction_ok : Prop :=
   (1 <= n)%nat /\ 0 < cn_lam C /\ box_ok n din lo hi /\
-  (forall X, cn_in_box X -> gate_ok n din lo hi (cn_A C) (cn_l C) nu (cn_K C) (cn_keep C) (cn_lam C) (cn_G C) cn_w X) /\
+  (forall X, cn_in_box X -> gate_ok n din lo hi (cn_A C) (cn_l C) nu (cn_K C) cn_neuron (cn_lam C) (cn_G C) cn_w X) /\
   (forall a, In a (cn_l C) -> nonzero_freq n din (nu a) /\ t_hi n din (nu a) - t_lo n din (nu a) <= INR (cn_K C a) * cn_hs C a) /\
   (cn_inverse C = false -> forall X, cn_in_box X -> forall j h c, (j < n)%nat -> (h < n)%nat -> (c < din)%nat ->
      Rabs (X j c - X h c) <= cn_Rt C h c * (hi h c - lo h c)).
@@ -158,14 +163,29 @@ Definition fk_entry (f : nat -> nat -> (nat -> nat -> R) -> R) (i c : nat) (L : 
 
 (** The leak's weight W_{i,c} = Σ_{ν kept} |c_ν|·Σ_k |ν_k|·R̃_k. *)
 Definition cn_leak_weight (i c : nat) : R :=
-  lsum (fun a => Rabs (cn_coef C i c a) * msum n din (fun h c' => IZR (Z.abs (nu a h c')) * cn_Rt C h c')) (cn_kept i).
+  lsum (fun a => Rabs (cn_coef C i c a) * msum n din (fun h c' => IZR (Z.abs (nu a h c')) * cn_Rt C h c')) (cn_kept i c).
 
 (** The bound of the entry (i, c): the certificate's real-arithmetic terms. *)
 Definition entry_bound (i c : nat) (L : R) (N : nat) : R :=
   fk_trig_term L (n * din) N
-  + ridge_pl_nu_term (map (fun a => (cn_coef C i c a, cn_hs C a)) (cn_kept i))
-  + truncation_term (map (cn_coef C i c) (cn_dropped i))
+  + ridge_pl_nu_term (map (fun a => (cn_coef C i c a, cn_hs C a)) (cn_kept i c))
+  + truncation_term (map (cn_coef C i c) (cn_dropped i c))
   + (if cn_inverse C then 0 else routing_leak_term n (cn_lam C) (cn_leak_weight i c)).
+
+(** The neurons of position i weighted by channel c's output weights are channel c's kept sum. *)
+Lemma kept_outw (i c : nat) (F : cn_A C -> R) :
+  (c < cn_dout C)%nat ->
+  lsum (fun a => cn_outw i c a * F a) (filter (cn_neuron i) (cn_l C)) = lsum (fun a => cn_coef C i c a * F a) (cn_kept i c).
+Proof.
+  intros Hc. unfold cn_kept. induction (cn_l C) as [|a l IH]; [reflexivity|].
+  cbn [filter]. destruct (cn_keep C i c a) eqn:Hk.
+  - assert (Hn : cn_neuron i a = true).
+    { unfold cn_neuron. apply existsb_exists. exists c. split; [apply in_seq; lia | exact Hk]. }
+    rewrite Hn, !lsum_cons, IH. unfold cn_outw. rewrite Hk. reflexivity.
+  - destruct (cn_neuron i a).
+    + rewrite lsum_cons, IH. unfold cn_outw. rewrite Hk. ring.
+    + exact IH.
+Qed.
 
 Lemma knots_facts (a : cn_A C) :
   box_ok n din lo hi -> nonzero_freq n din (nu a) ->
@@ -187,12 +207,12 @@ Proof.
 Qed.
 
 Theorem thm_main (f : nat -> nat -> (nat -> nat -> R) -> R) (i c : nat) (L : R) (N : nat) :
-  construction_ok -> fk_entry f i c L N -> (i < n)%nat ->
+  construction_ok -> fk_entry f i c L N -> (i < n)%nat -> (c < cn_dout C)%nat ->
   forall X, cn_in_box X -> Rabs (cn_out i c X - f i c X) <= entry_bound i c L N.
 Proof.
-  intros (Hn & Hl & Hb & Hg & Hk & Hr) Hfk Hi X HX.
+  intros (Hn & Hl & Hb & Hg & Hk & Hr) Hfk Hi Hc X HX.
   set (A := cn_A C).
-  set (kp := cn_keep C i).
+  set (kp := cn_keep C i c).
   set (phi := fun (a : A) (Y : nat -> nat -> R) => phase n din lo hi (nu a) Y).
   set (ell := fun a => ridge_pl (knots n din A nu (cn_K C) a) (cn_K C a)).
   set (lo' := fun a : A => t_lo n din (nu a)).
@@ -207,8 +227,9 @@ Proof.
   assert (Hreal : forall Y, cn_in_box Y ->
             cn_out i c Y = cn_c0 C i c + lsum (fun a => cn_coef C i c a *
                ell a (msum n din (fun h c' => cn_w (nu a) h c' * routed n (cn_lam C) Y h c') + beta_in n din lo hi (nu a)))
-               (cn_kept i)).
-  { intros Y HY. unfold cn_out. rewrite ffn_realises by (try apply Hg; assumption). reflexivity. }
+               (cn_kept i c)).
+  { intros Y HY. unfold cn_out. rewrite ffn_realises by (try apply Hg; assumption). f_equal.
+    apply kept_outw. exact Hc. }
   unfold entry_bound. destruct (cn_inverse C) eqn:Hinv.
   - (* variant inverse: w·y + β = t_ν exactly *)
     rewrite Rplus_0_r.
@@ -223,7 +244,7 @@ Proof.
     { unfold beta, routing_leak_factor. pose proof (denom_pos n (cn_lam C) Hn).
       assert (1 <= INR n) by (apply le_INR in Hn; simpl in Hn; lra).
       apply Rmult_le_pos; [lra | left; apply Rinv_0_lt_compat; lra]. }
-    assert (E : routing_leak_term n (cn_lam C) (cn_leak_weight i c) = lsum (fun a => Rabs (cn_coef C i c a) * dd a) (cn_kept i)).
+    assert (E : routing_leak_term n (cn_lam C) (cn_leak_weight i c) = lsum (fun a => Rabs (cn_coef C i c a) * dd a) (cn_kept i c)).
     { unfold routing_leak_term, cn_leak_weight, dd. fold beta.
       rewrite <- lsum_scal. apply lsum_ext_in. intros; ring. }
     rewrite E.
@@ -307,28 +328,28 @@ Definition pl_cert_value (p : pl_cert) : R :=
 
 Definition pl_binds (i c : nat) (p : pl_cert) : Prop :=
   match p with
-  | PlGlobal h Ssum => (forall a, In a (cn_kept i) -> 0 <= cn_hs C a <= h) /\
-                    truncation_term (map (cn_coef C i c) (cn_kept i)) <= Ssum
-  | PlPerNu chs => Permutation (map (fun a => (Rabs (cn_coef C i c a), cn_hs C a)) (cn_kept i)) chs
+  | PlGlobal h Ssum => (forall a, In a (cn_kept i c) -> 0 <= cn_hs C a <= h) /\
+                    truncation_term (map (cn_coef C i c) (cn_kept i c)) <= Ssum
+  | PlPerNu chs => Permutation (map (fun a => (Rabs (cn_coef C i c a), cn_hs C a)) (cn_kept i c)) chs
   end.
 
 (** The truncation inputs: nothing dropped, or the list of the dropped |c_ν|. *)
 Definition trunc_binds (i c : nat) (dropped : list R) : Prop :=
-  Permutation (map (fun a => Rabs (cn_coef C i c a)) (cn_dropped i)) dropped.
+  Permutation (map (fun a => Rabs (cn_coef C i c a)) (cn_dropped i c)) dropped.
 
 Lemma pl_binds_le (i c : nat) (p : pl_cert) :
-  pl_binds i c p -> ridge_pl_nu_term (map (fun a => (cn_coef C i c a, cn_hs C a)) (cn_kept i)) <= pl_cert_value p.
+  pl_binds i c p -> ridge_pl_nu_term (map (fun a => (cn_coef C i c a, cn_hs C a)) (cn_kept i c)) <= pl_cert_value p.
 Proof.
   destruct p as [h Ssum | chs]; simpl.
   - intros [Hh HS]. apply ridge_pl_nu_le_global.
     + intros [c' hc] Hp. apply in_map_iff in Hp as [a [Ha Hin]]. injection Ha as <- <-. apply Hh. exact Hin.
     + rewrite map_map. exact HS.
   - intros Hp. rewrite <- (ridge_pl_nu_term_perm _ _ Hp).
-    rewrite <- (ridge_pl_nu_term_abs (map (fun a => (cn_coef C i c a, cn_hs C a)) (cn_kept i))), map_map. simpl. lra.
+    rewrite <- (ridge_pl_nu_term_abs (map (fun a => (cn_coef C i c a, cn_hs C a)) (cn_kept i c))), map_map. simpl. lra.
 Qed.
 
 Lemma trunc_binds_eq (i c : nat) (dropped : list R) :
-  trunc_binds i c dropped -> truncation_term (map (cn_coef C i c) (cn_dropped i)) = truncation_term dropped.
+  trunc_binds i c dropped -> truncation_term (map (cn_coef C i c) (cn_dropped i c)) = truncation_term dropped.
 Proof.
   intros Hp. rewrite <- (truncation_term_perm _ _ Hp), <- truncation_term_abs, map_map. reflexivity.
 Qed.
@@ -339,7 +360,7 @@ Qed.
     ε − E_float of f at (i, c): with the (prose) float bound, the float64 layer is within ε. *)
 Theorem thm_main_certified (f : nat -> nat -> (nat -> nat -> R) -> R) (i c : nat) (L : R) (N : nat)
     (p : pl_cert) (dropped : list R) (W Vfk Vpl Vtr Vrt Vg Vfl total eps : R) :
-  construction_ok -> fk_entry f i c L N -> (i < n)%nat ->
+  construction_ok -> fk_entry f i c L N -> (i < n)%nat -> (c < cn_dout C)%nat ->
   pl_binds i c p -> trunc_binds i c dropped ->
   (cn_inverse C = false -> cn_leak_weight i c <= W) ->
   fk_trig_term L (n * din) N <= Vfk -> pl_cert_value p <= Vpl -> truncation_term dropped <= Vtr ->
@@ -347,8 +368,8 @@ Theorem thm_main_certified (f : nat -> nat -> (nat -> nat -> R) -> R) (i c : nat
   0 <= Vg -> 0 <= Vfl -> Vfk + Vpl + Vtr + Vrt + Vg + Vfl <= total -> total <= eps ->
   forall X, cn_in_box X -> Rabs (cn_out i c X - f i c X) <= eps - Vfl.
 Proof.
-  intros Hok Hfk Hi Hp Ht HW Hvfk Hvpl Hvtr Hvrt Hvg Hvfl Htot Heps X HX.
-  pose proof (thm_main f i c L N Hok Hfk Hi X HX) as Hm. unfold entry_bound in Hm.
+  intros Hok Hfk Hi Hc Hp Ht HW Hvfk Hvpl Hvtr Hvrt Hvg Hvfl Htot Heps X HX.
+  pose proof (thm_main f i c L N Hok Hfk Hi Hc X HX) as Hm. unfold entry_bound in Hm.
   pose proof (pl_binds_le i c p Hp). rewrite (trunc_binds_eq i c dropped Ht) in Hm.
   assert (Hr : (if cn_inverse C then 0 else routing_leak_term n (cn_lam C) (cn_leak_weight i c)) <= Vrt).
   { destruct (cn_inverse C) eqn:E; [exact Hvrt|].

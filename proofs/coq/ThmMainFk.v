@@ -101,15 +101,16 @@ End Flatten.
 (** ** The label: thm:main in real arithmetic, every lemma discharged
 
     For a construction with the choices [construction_ok] (n ≥ 1, λ > 0, lo < hi, G above every
-    ungated pre-activation, π|ν|₁ ≤ K_ν h_ν, and for [leak] the spreads R̃), whose coefficients
+    ungated pre-activation, π|ν|₁ ≤ K_ν h_ν, and for [leak] the spreads R̃), at every entry
+    (i, c), i < n, c < d_out, whose coefficients
     are the Fejér–Korovkin coefficients of the L-Lipschitz g_{i,c} ([fk_data]): at every X of the
     box, the FFN's output slot (i, c) — the layer's output T(X)_{i,c} — is within
     fk_trig_term L m N + ridge_pl_nu_term (kept) + truncation_term (dropped) (+ the leak term)
     of f(X)_{i,c}. *)
 Theorem thm_main_full (C : construction) (f : nat -> nat -> (nat -> nat -> R) -> R) (i c : nat) (L : R) (N : nat) :
-  construction_ok C -> fk_data C f i c L N -> (i < cn_n C)%nat ->
+  construction_ok C -> fk_data C f i c L N -> (i < cn_n C)%nat -> (c < cn_dout C)%nat ->
   forall X, cn_in_box C X -> Rabs (cn_out C i c X - f i c X) <= entry_bound C i c L N.
 Proof.
-  intros Hok Hfk Hi. apply thm_main; [exact Hok | | exact Hi].
+  intros Hok Hfk Hi Hc. apply thm_main; [exact Hok | | exact Hi | exact Hc].
   apply fk_entry_of_data; [apply Hok | exact Hfk].
 Qed.

@@ -179,7 +179,7 @@ function entryLemmas(p: Plan, s: Shape, N: number, i: number, c: number): string
 /** The hypotheses shared by the entry theorems and the final one (before the per-entry ones). */
 function commonHyps(p: Plan): string[] {
   return [
-    'cn_n C = n_tokens', 'cn_din C = d_in', `cn_inverse C = ${p.leak ? 'false' : 'true'}`,
+    'cn_n C = n_tokens', 'cn_din C = d_in', 'cn_dout C = d_out', `cn_inverse C = ${p.leak ? 'false' : 'true'}`,
     ...(p.leak ? ['cn_lam C = D2R lambda'] : []), 'construction_ok C',
   ];
 }
@@ -191,7 +191,7 @@ function entryTheorem(p: Plan, N: number, i: number, c: number): string[] {
     ...commonHyps(p), `fk_data C f ${i} ${c} (D2R ${e('L')}) ${N}`, `pl_binds C ${i} ${c} ${e('PL')}`, `trunc_binds C ${i} ${c} ${e('TR')}`,
     ...(p.leak ? [`PI * cn_leak_weight C ${i} ${c} <= D2R ${e('Wpi')}`] : []),
   ];
-  const names = ['Hn', 'Hd', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok', 'Hfk', 'Hpl', 'Htr', ...(p.leak ? ['HW'] : [])];
+  const names = ['Hn', 'Hd', 'Hdo', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok', 'Hfk', 'Hpl', 'Htr', ...(p.leak ? ['HW'] : [])];
   return [
     `Theorem ${e('entry')} (C : construction) (f : nat -> nat -> (nat -> nat -> R) -> R) :`,
     `  ${hyps.join(' ->\n  ')} ->`,
@@ -203,6 +203,7 @@ function entryTheorem(p: Plan, N: number, i: number, c: number): string[] {
     `    (W := ${p.leak ? `D2R ${e('Wpi')} / PI` : '0'}) (Vfk := D2R ${e('Vfk')}) (Vpl := D2R ${e('Vpl')}) (Vtr := D2R ${e('Vtr')})`,
     `    (Vrt := D2R ${e('Vrt')}) (Vg := D2R ${e('Vg')}) (Vfl := D2R ${e('Vfl')}) (total := D2R ${e('Tot')}); try assumption.`,
     `  - rewrite Hn. unfold n_tokens. lia.`,
+    `  - rewrite Hdo. unfold d_out. lia.`,
     p.leak ? `  - intros _. apply leak_weight_pi. exact HW.` : `  - intros H. rewrite Hinv in H. discriminate.`,
     `  - rewrite Hn, Hd. exact ${e('fk')}.`,
     `  - exact ${e('pl')}.`,
@@ -230,7 +231,7 @@ function finalTheorem(p: Plan, s: Shape): string[] {
     'fk_data C f i c (D2R (L_of i c)) (N_of i c)', 'pl_binds C i c (PL_of i c)', 'trunc_binds C i c (TR_of i c)',
     ...(p.leak ? ['PI * cn_leak_weight C i c <= D2R (Wpi_of i c)'] : []),
   ];
-  const common = ['Hn', 'Hd', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok'];
+  const common = ['Hn', 'Hd', 'Hdo', 'Hinv', ...(p.leak ? ['Hlam'] : []), 'Hok'];
   const out = [
     `Theorem certificate_holds (C : construction) (f : nat -> nat -> (nat -> nat -> R) -> R) :`,
     `  ${hyps.join(' ->\n  ')} ->`,
