@@ -7,6 +7,7 @@
  * the test results and written into proofs/README.md.
  */
 import type { Registry } from '../scripts/blueprint-lib.ts';
+import type { FormalRef } from '../scripts/formal-lib.ts';
 
 import { validateConfig, expectedTensors } from '../src/model/config.ts';
 import { forward, embed, mhaSublayer, ffnSublayer, residual, readout } from '../src/model/forward.ts';
@@ -44,6 +45,7 @@ export const BLUEPRINT: Registry = {
     ],
     bound: { file: 'src/model/reference.ts', fns: [referenceForward] },
     tests: ['property-tests/def-model.test.ts', 'property-tests/cross-python.test.ts'],
+    formal: { file: 'Model.v', theorem: 'def_model' },
   },
   'lem:equivariance': {
     title: 'Without positional information the layer is permutation-equivariant: T(ΠX) = ΠT(X)',
@@ -51,6 +53,7 @@ export const BLUEPRINT: Registry = {
     uses: ['def:model'],
     code: [{ file: 'src/model/forward.ts', fns: [forward, mhaSublayer] }],
     tests: ['property-tests/lem-equivariance.test.ts'],
+    formal: { file: 'LemEquivariance.v', theorem: 'lem_equivariance' },
   },
   'lem:routing': {
     title: 'Routing attention: every token receives y = (A⊗I)x with A = (a−b)I + b·11ᵀ; A⁻¹ exact, cond(A) = 1/(a−b), leakage bound attained',
@@ -64,6 +67,7 @@ export const BLUEPRINT: Registry = {
     ],
     bound: { file: 'src/construct/routing.ts', fns: [routingLeakBound] },
     tests: ['property-tests/lem-routing.test.ts'],
+    formal: { file: 'LemRouting.v', theorem: 'lem_routing' },
   },
   'lem:gating': {
     title: 'Position gating: with G above every pre-activation, a neuron serving position i₀ is exactly 0 at every other position',
@@ -72,6 +76,7 @@ export const BLUEPRINT: Registry = {
     code: [{ file: 'src/construct/gating.ts', fns: [buildGating, gateRow, constantRow] }],
     bound: { file: 'src/construct/gating.ts', fns: [gatingBound] },
     tests: ['property-tests/lem-gating.test.ts'],
+    formal: { file: 'LemGating.v', theorem: 'lem_gating' },
   },
   'lem:fk-trig': {
     title: 'Fejér–Korovkin trigonometric approximation: ‖P − g‖∞ ≤ L·√m·sin(π/(2N+4)), and ≤ 2ω(√m·sin(π/(2N+4)))',
@@ -85,6 +90,7 @@ export const BLUEPRINT: Registry = {
     ],
     bound: { file: 'src/construct/fk-trig.ts', fns: [fkTrigBound] },
     tests: ['property-tests/lem-fk-trig.test.ts'],
+    formal: { file: 'LemFkTrig.v', theorem: 'fk_trig_bound' },
   },
   'lem:ridge-pl': {
     title: 'Ridge realisation: the ReLU sum ℓ is the piecewise-linear interpolant of cos, |ℓ − cos| ≤ h²/8',
@@ -93,6 +99,7 @@ export const BLUEPRINT: Registry = {
     code: [{ file: 'src/construct/ridge-pl.ts', fns: [buildRidgePl, ridgePlEval, ridgePlWidth] }],
     bound: { file: 'src/construct/ridge-pl.ts', fns: [ridgePlBound] },
     tests: ['property-tests/lem-ridge-pl.test.ts'],
+    formal: { file: 'LemRidgePl.v', theorem: 'ridge_pl_bound' },
   },
   'thm:main': {
     title: 'One layer (n heads, one hidden ReLU layer) approximates any continuous f on a box: |T − f| ≤ E_trig + (h²/8)·Σ|c_ν| + E_route + E_float ≤ ε',
@@ -107,6 +114,7 @@ export const BLUEPRINT: Registry = {
     ],
     bound: { file: 'src/certificate/index.ts', fns: [certificateTotal] },
     tests: ['property-tests/thm-main.test.ts'],
+    formal: { file: 'ThmMainFk.v', theorem: 'thm_main_full' },
   },
   'lem:splitting': {
     title: 'A standard layer is one Lie–Trotter + Euler step, a Macaron layer one Strang + Euler step; local defects ½F′F + ½G′G + ½(F′G − G′F) and ½F′F + ¼G′G',
@@ -120,4 +128,14 @@ export const BLUEPRINT: Registry = {
     bound: { file: 'src/ode/defects.ts', fns: [predictedDefect] },
     tests: ['property-tests/lem-splitting.test.ts'],
   },
+};
+
+/**
+ * The claims of docs/claims.md that are theorems, with their Coq theorem (checked by
+ * `npm run check:formal` like the labels' `formal`).
+ */
+export const FORMAL_CLAIMS: Record<string, FormalRef> = {
+  'claim:no-positions': { file: 'LemEquivariance.v', theorem: 'claim_no_positions' },
+  'claim:softmax-ties': { file: 'LemRouting.v', theorem: 'claim_softmax_ties' },
+  'claim:leakage-attained': { file: 'LemRouting.v', theorem: 'lem_routing_leak_attained' },
 };

@@ -253,7 +253,7 @@ describe('thm:main', () => {
     expect(mc.total).toBe(sc.total);
     expect(decodeSafetensors(readFileSync(join(dir, 'o4', 'model.safetensors'))).config.layout).toBe('macaron');
     expect(leak.code).toBe(0);
-    expect(readdirSync(join(dir, 'o3')).sort()).toEqual(['certificate.json', 'model.safetensors']);
+    expect(readdirSync(join(dir, 'o3')).sort()).toEqual(['certificate.json', 'certificate.v', 'model.safetensors']);
     const lc = JSON.parse(readFileSync(join(dir, 'o3', 'certificate.json'), 'utf8'));
     expect(lc.method.parameters.routing).toBe('leak');
     expect(lc.method.parameters.N).toBe(5);

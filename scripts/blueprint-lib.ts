@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { FormalRef } from './formal-lib.ts';
 
 export const LABEL_RE = /^(thm|lem|def):[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Any describe title that looks like a label (claim: included, so a stray one is reported). */
@@ -40,6 +41,8 @@ export interface BlueprintEntry {
   bound?: CodeRef;
   /** property-suite files whose `describe('<label>')` blocks test this label */
   tests: string[];
+  /** the label's Coq theorem (proofs/coq/<file>), checked by `npm run check:formal` */
+  formal?: FormalRef;
 }
 
 export type Registry = Record<string, BlueprintEntry>;
@@ -190,13 +193,17 @@ export function parseVitestReport(json: unknown, root: string): ReportFile[] {
 // ---------------------------------------------------------------------------------------------
 // Status
 
-export type Status = 'stated' | 'built' | 'tested';
+export type Status = 'stated' | 'built' | 'tested' | 'formalized';
+
+const RANK: Record<Status, number> = { stated: 0, built: 1, tested: 2, formalized: 3 };
 
 export interface LabelStatus {
   label: string;
   status: Status;
   /** tested, and every label it (transitively) uses is tested */
   withAncestors: boolean;
+  /** formalized, and every label it (transitively) uses is formalized */
+  formalizedWithAncestors: boolean;
   /** tests under describe('<label>') in its suites: passed / total */
   passed: number;
   total: number;
@@ -222,9 +229,11 @@ export function ancestors(reg: Registry, label: string): string[] {
  * Derives every label's status from the registry, the tree and a parsed report (`undefined`:
  * no report — nothing is tested). A label is `tested` when it is built, lists ≥ 1 suite, every
  * suite file exists and is in the report with file status passed, each holds ≥ 1 test under
- * `describe('<label>')`, and every such test passed.
+ * `describe('<label>')`, and every such test passed. It is `formalized` when it is tested, has a
+ * `formal` theorem, and that theorem passed `npm run check:formal` (`formalized`: the labels the
+ * check:formal report passed; `undefined`: no report — nothing is formalized).
  */
-export function deriveStatus(reg: Registry, root: string, report: ReportFile[] | undefined): LabelStatus[] {
+export function deriveStatus(reg: Registry, root: string, report: ReportFile[] | undefined, formalized?: Set<string>): LabelStatus[] {
   const byFile = new Map((report ?? []).map((r) => [r.file, r]));
   const res = new Map<string, LabelStatus>();
   for (const label of Object.keys(reg).sort()) {
@@ -264,14 +273,23 @@ export function deriveStatus(reg: Registry, root: string, report: ReportFile[] |
         notes.push(`${t}: ${f} failed, ${mine.length - p - f} not run`);
       }
     }
-    const status: Status = built && suitesOk ? 'tested' : built ? 'built' : 'stated';
-    res.set(label, { label, status, withAncestors: false, passed, total, failed, notes });
+    let status: Status = built && suitesOk ? 'tested' : built ? 'built' : 'stated';
+    if (status === 'tested') {
+      if (!e.formal) notes.push('no Coq theorem');
+      else if (!formalized) notes.push(`${e.formal.file} ${e.formal.theorem}: no check:formal report`);
+      else if (formalized.has(label)) status = 'formalized';
+      else notes.push(`${e.formal.file} ${e.formal.theorem}: did not pass check:formal`);
+    }
+    res.set(label, { label, status, withAncestors: false, formalizedWithAncestors: false, passed, total, failed, notes });
   }
   for (const s of res.values()) {
     const anc = ancestors(reg, s.label);
-    const untested = anc.filter((a) => res.get(a)?.status !== 'tested');
-    s.withAncestors = s.status === 'tested' && untested.length === 0;
-    if (s.status === 'tested' && untested.length) s.notes.push(`ancestors not tested: ${untested.join(', ')}`);
+    const untested = anc.filter((a) => RANK[res.get(a)?.status ?? 'stated'] < RANK.tested);
+    const unformal = anc.filter((a) => res.get(a)?.status !== 'formalized');
+    s.withAncestors = RANK[s.status] >= RANK.tested && untested.length === 0;
+    s.formalizedWithAncestors = s.status === 'formalized' && unformal.length === 0;
+    if (RANK[s.status] >= RANK.tested && untested.length) s.notes.push(`ancestors not tested: ${untested.join(', ')}`);
+    if (s.status === 'formalized' && unformal.length) s.notes.push(`ancestors not formalized: ${unformal.join(', ')}`);
   }
   return [...res.values()];
 }
@@ -289,12 +307,13 @@ export function relLink(fromDir: string, to: string): string {
 
 /**
  * The status table (markdown), links relative to `fromDir`. Columns: label (→ proof), statement,
- * status, tested with all ancestors, code (→ files, functions), bound, suites (→ files, passed/total).
+ * status, the highest status it and all its ancestors reach (tested or formalized), code (→ files,
+ * functions), bound, suites (→ files, passed/total), Coq theorem (→ file).
  */
 export function statusTable(reg: Registry, st: LabelStatus[], fromDir: string, root: string): string {
   const rows = [
-    '| Label | Statement | Status | With ancestors | Code | Bound | Property suites (passed / total) |',
-    '|---|---|---|---|---|---|---|',
+    '| Label | Statement | Status | With ancestors | Code | Bound | Property suites (passed / total) | Coq theorem |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   for (const s of st) {
@@ -309,10 +328,11 @@ export function statusTable(reg: Registry, st: LabelStatus[], fromDir: string, r
       ? e.tests.map((t) => (existsSync(join(root, t)) ? `[${base(t)}](${relLink(fromDir, t)})` : `${base(t)} (missing)`)).join('<br>') +
         ` (${s.passed} / ${s.total})`
       : '—';
-    const status = s.status === 'tested' ? '**tested**' : s.status;
-    const anc = s.withAncestors ? 'yes' : 'no';
+    const status = RANK[s.status] >= RANK.tested ? `**${s.status}**` : s.status;
+    const anc = s.formalizedWithAncestors ? 'formalized' : s.withAncestors ? 'tested' : 'no';
+    const coq = e.formal ? `[${e.formal.file}](${relLink(fromDir, `proofs/coq/${e.formal.file}`)}): \`${e.formal.theorem}\`` : '—';
     rows.push(
-      `| [${s.label}](${relLink(fromDir, e.doc)}) | ${esc(e.title)} | ${status} | ${anc} | ${code} | ${bound} | ${tests} |`,
+      `| [${s.label}](${relLink(fromDir, e.doc)}) | ${esc(e.title)} | ${status} | ${anc} | ${code} | ${bound} | ${tests} | ${coq} |`,
     );
   }
   return rows.join('\n');
@@ -333,6 +353,7 @@ export function mermaidGraph(reg: Registry, st: LabelStatus[]): string {
   lines.push('  classDef stated fill:#eeeeee,stroke:#999999');
   lines.push('  classDef built fill:#fff3c4,stroke:#c9a200');
   lines.push('  classDef tested fill:#c8f0c8,stroke:#2e8b2e');
+  lines.push('  classDef formalized fill:#c8dcf8,stroke:#2e5c8b');
   lines.push('```');
   return lines.join('\n');
 }

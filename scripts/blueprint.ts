@@ -11,6 +11,11 @@
  *                                                 --reporter=json --outputFile.json=FILE` first)
  *   --report FILE                                 (without --no-run) where the fresh report goes
  *   --no-claims                                   leave docs/claims.md alone (do not run the claims)
+ *   --formal FILE                                 reuse a check:formal JSON report (`npm run check:formal --
+ *                                                 --report FILE`); without it, a run (no --no-run) also runs
+ *                                                 check:formal when coqc is installed; --no-run without it
+ *                                                 formalizes nothing
+ *   --no-formal                                   do not run check:formal (nothing is formalized)
  *
  * Exit codes: 0 consistent (and, with --check, up to date); 1 a structural error or, with
  * --check, a stale file; 2 bad arguments or an unreadable report.
@@ -25,6 +30,7 @@ import {
   type ReportFile, type LabelStatus,
 } from './blueprint-lib.ts';
 import { allClaims, claimsMarkdown } from '../src/claims/index.ts';
+import { parseFormalReport, formalizedLabels, type FormalReport } from './formal-lib.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 
@@ -33,21 +39,29 @@ interface Args {
   run: boolean;
   report?: string;
   claims: boolean;
+  formal?: string;
+  runFormal: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { check: false, run: true, claims: true };
+  const a: Args = { check: false, run: true, claims: true, runFormal: true };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     if (x === '--check') a.check = true;
     else if (x === '--no-run') a.run = false;
     else if (x === '--no-claims') a.claims = false;
+    else if (x === '--no-formal') a.runFormal = false;
+    else if (x === '--formal') {
+      const v = argv[++i];
+      if (!v) fail2('--formal: expected a check:formal report path, found nothing');
+      a.formal = v;
+    } else if (x.startsWith('--formal=')) a.formal = x.slice('--formal='.length);
     else if (x === '--report') {
       const v = argv[++i];
       if (!v) fail2('--report: expected a file path, found nothing');
       a.report = v;
     } else if (x.startsWith('--report=')) a.report = x.slice('--report='.length);
-    else fail2(`unknown argument '${x}' (expected --check, --no-run, --report FILE, --no-claims)`);
+    else fail2(`unknown argument '${x}' (expected --check, --no-run, --report FILE, --no-claims, --formal FILE, --no-formal)`);
   }
   if (!a.run && !a.report) fail2('--no-run: expected --report FILE (a vitest JSON report), found none');
   return a;
@@ -76,6 +90,27 @@ function readReport(path: string): ReportFile[] | undefined {
     return parseVitestReport(JSON.parse(readFileSync(path, 'utf8')), ROOT);
   } catch (e) {
     fail2(`--report ${path}: expected a vitest JSON report, found ${(e as Error).message}`);
+  }
+}
+
+/** Runs `check:formal --report path` (when coqc is installed); the report may record failures. */
+function runFormal(reportPath: string): void {
+  if (spawnSync('coqc', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.error('check:blueprint: coqc is not installed — check:formal not run, nothing is formalized');
+    return;
+  }
+  console.error(`check:blueprint: running check:formal → ${reportPath}`);
+  rmSync(reportPath, { force: true });
+  const r = spawnSync('npx', ['tsx', 'scripts/check-formal.ts', '--report', reportPath], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) console.error(`check:blueprint: check:formal exited with ${r.status} — the failures are reflected in the status`);
+}
+
+function readFormal(path: string | undefined): FormalReport | undefined {
+  if (!path || !existsSync(path)) return undefined;
+  try {
+    return parseFormalReport(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (e) {
+    fail2(`--formal ${path}: expected a check:formal report, found ${(e as Error).message}`);
   }
 }
 
@@ -114,12 +149,19 @@ function main(): void {
   if (args.run) runSuites(reportPath);
   const report = readReport(reportPath);
   if (!report) console.error(`check:blueprint: no test report at ${reportPath} — no label can be tested`);
-  const st = deriveStatus(BLUEPRINT, ROOT, report);
+  let formalPath = args.formal ? resolve(args.formal) : undefined;
+  if (!formalPath && args.run && args.runFormal) {
+    formalPath = join(mkdtempSync(join(tmpdir(), 'uat-formal-')), 'formal.json');
+    runFormal(formalPath);
+  }
+  if (args.formal && !existsSync(formalPath!)) fail2(`--formal ${args.formal}: no such file`);
+  const formal = readFormal(formalPath);
+  const st = deriveStatus(BLUEPRINT, ROOT, report, formal ? formalizedLabels(formal) : undefined);
   const claimsMd = args.claims ? claimsMarkdown(allClaims()) : undefined;
   const files = derivedFiles(st, claimsMd);
 
   for (const s of st)
-    console.log(`${s.label.padEnd(18)} ${s.status.padEnd(7)} ${s.withAncestors ? 'with ancestors' : '              '}  ${s.passed}/${s.total}` +
+    console.log(`${s.label.padEnd(18)} ${s.status.padEnd(10)} ${s.formalizedWithAncestors ? 'formalized with ancestors' : s.withAncestors ? 'tested with ancestors    ' : '                         '}  ${s.passed}/${s.total}` +
       (s.notes.length ? `  (${s.notes.join('; ')})` : ''));
 
   let stale = 0;

@@ -12,12 +12,18 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { Marked, type Tokens } from 'marked';
 import katex from 'katex';
+import { coqStatement } from './formal-lib.ts';
 
 export interface BuildOptions {
   /** repository root */
   root: string;
   /** output directory (default `<root>/site`) */
   outDir?: string;
+  /**
+   * Coq theorems to show beside a proof page's prose **Statement**: page (`proofs/lem-x.md`) →
+   * the theorem in proofs/coq (its statement is extracted from the .v file at build time).
+   */
+  formal?: Record<string, { file: string; theorem: string }>;
 }
 
 export interface BuildResult {
@@ -160,8 +166,10 @@ function rewriteHref(root: string, ctx: PageContext, href: string): string {
   const abs = join(root, target);
   if (existsSync(abs) && statSync(abs).isDirectory()) {
     const readme = posix.join(target, 'README.md');
-    if (existsSync(join(root, readme))) target = readme;
-    else {
+    if (existsSync(join(root, readme))) {
+      target = readme;
+      ctx.found.add(target);
+    } else {
       ctx.missing.push(`${ctx.page}: ${href} (a directory without README.md)`);
       return href;
     }
@@ -185,6 +193,7 @@ code{background:#f4f4f4;padding:.05rem .25rem;border-radius:3px;font-size:.92em}
 pre code{background:none;padding:0}table{border-collapse:collapse;margin:1rem 0;font-size:.92rem}td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top}
 img{max-width:100%}blockquote{border-left:4px solid #ddd;margin-left:0;padding-left:1rem;color:#444}.math-display{overflow-x:auto}
 .src{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;white-space:pre;background:#fafafa;border:1px solid #eee;overflow:auto}
+.coq-statement{border-left:4px solid #2e5c8b;padding-left:.8rem;margin:1rem 0}
 .src div{padding:0 .5rem}.src div:target{background:#fff3c4}.src .ln{display:inline-block;width:3.5rem;color:#999;user-select:none;text-decoration:none}
 `;
 
@@ -209,7 +218,8 @@ export function sourcePage(repoPath: string, text: string): string {
   const named = new Set<string>();
   const html = lines.map((line, i) => {
     const n = i + 1;
-    const m = /^\s*export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\s*\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/.exec(line);
+    const m = /^\s*export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\s*\*?|const|let|var|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/.exec(line) ??
+      (repoPath.endsWith('.v') ? /^\s*(?:Theorem|Lemma|Corollary|Definition|Fixpoint|Record|Inductive)\s+([A-Za-z_][\w']*)/.exec(line) : null);
     let anchor = '';
     if (m && !named.has(m[1]!) && !/^L\d+$/.test(m[1]!)) {
       named.add(m[1]!);
@@ -258,7 +268,9 @@ export function buildSite(opts: BuildOptions): BuildResult {
     const page = queue.shift()!;
     if (done.has(page)) continue;
     done.add(page);
-    const md = readFileSync(join(root, page), 'utf8');
+    let md = readFileSync(join(root, page), 'utf8');
+    const formal = opts.formal?.[page];
+    if (formal) md = withCoqStatement(md, root, formal);
     const ctx: PageContext = { page, found: new Set(), missing: stats.missing };
     ctxRef.ctx = ctx;
     resetSlugs();
@@ -295,6 +307,25 @@ export function buildSite(opts: BuildOptions): BuildResult {
   write(join(outDir, 'assets/site.css'), CSS);
   write(join(outDir, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=docs/index.html"><title>uat</title></head><body><a href="docs/index.html">uat documentation</a></body></html>\n`);
   return stats;
+}
+
+/**
+ * The proof page's markdown with its Coq theorem's statement (extracted from proofs/coq/<file>,
+ * from `Theorem name` to `Proof.`) inserted at the end of its `## Statement` section.
+ */
+export function withCoqStatement(md: string, root: string, ref: { file: string; theorem: string }): string {
+  const path = join(root, 'proofs/coq', ref.file);
+  if (!existsSync(path)) throw new Error(`Coq file proofs/coq/${ref.file} (theorem ${ref.theorem}) does not exist`);
+  const st = coqStatement(readFileSync(path, 'utf8'), ref.theorem);
+  if (!st) throw new Error(`proofs/coq/${ref.file}: no theorem ${ref.theorem}`);
+  const at = /^## Statement[ \t]*$/m.exec(md);
+  if (!at) return md;
+  const next = md.slice(at.index + at[0].length).search(/^## /m);
+  const cut = next < 0 ? md.length : at.index + at[0].length + next;
+  const block = `<div class="coq-statement">\n\n**In Coq** — [\`${ref.theorem}\`](coq/${ref.file}#${ref.theorem}) in [proofs/coq/${ref.file}](coq/${ref.file}), ` +
+    'checked by `npm run check:formal`; what it covers and what it does not: **Formal** below.\n\n' +
+    '```coq\n' + st.statement + '\n```\n\n</div>\n\n';
+  return md.slice(0, cut) + block + md.slice(cut);
 }
 
 /** Every .html file under dir (site-relative, posix). */

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { buildSite, checkSite } from './docs-lib.ts';
+import { BLUEPRINT } from '../proofs/blueprint.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const argv = process.argv.slice(2);
@@ -20,7 +21,9 @@ for (let i = 0; i < argv.length; i++) {
 }
 let res;
 try {
-  res = buildSite({ root: ROOT, outDir: out });
+  // each label's Coq theorem beside its prose Statement
+  const formal = Object.fromEntries(Object.values(BLUEPRINT).flatMap((e) => (e.formal ? [[e.doc, e.formal]] : [])));
+  res = buildSite({ root: ROOT, outDir: out, formal });
 } catch (e) {
   console.error(`docs: ${(e as Error).message}`);
   process.exit(1);

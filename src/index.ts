@@ -66,6 +66,7 @@ export {
 
 // certificate
 export type { Certificate, CertificateTerm, CertificateInput } from './certificate/index.ts';
+export { certificateToCoq } from './certificate/coq.ts';
 export {
   buildCertificate, certificateToJson, certificateTotal, parseCertificate, sha256Hex, makeTerm, CERTIFICATE_FORMAT, CERTIFICATE_VERSION,
 } from './certificate/index.ts';

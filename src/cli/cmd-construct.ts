@@ -1,22 +1,24 @@
 /**
  * `uat construct --target T.json --eps E --out DIR [--routing inverse|leak] [--layout standard|macaron]
  * [--max-neurons K] [--N N] [--h H] [--json]`: builds the weights from the proof (docs/math.md §2) and writes
- * `DIR/model.safetensors` and `DIR/certificate.json`. Both files are written atomically and
- * together: everything is computed first, then each goes to a temporary file in DIR, and both are
- * renamed into place only when both were written; on any error nothing is left behind (a DIR this
- * command created is removed again). Parsing, progress and printing only.
+ * `DIR/model.safetensors`, `DIR/certificate.json` and `DIR/certificate.v` (the certificate as a Coq
+ * file: `npm run check:formal -- --certificate DIR/certificate.v` re-checks it). The files are
+ * written atomically and together: everything is computed first, then each goes to a temporary file
+ * in DIR, and all are renamed into place only when all were written; on any error nothing is left
+ * behind (a DIR this command created is removed again). Parsing, progress and printing only.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Command } from 'commander';
 import {
   UatInputError, ROUTINGS, CONSTRUCT_LAYOUTS, type Routing, type ConstructOptions, type ConstructPhase, type Certificate, loadTarget, buildTransformer, constructionArtifacts,
-  writeFileAtomic, formatBytes,
+  writeFileAtomic, formatBytes, certificateToCoq,
 } from '../index.ts';
 import { runAction, parseNumber, printJson, progress, type Progress } from './util.ts';
 
 export const WEIGHTS_FILE = 'model.safetensors';
 export const CERTIFICATE_FILE = 'certificate.json';
+export const CERTIFICATE_COQ_FILE = 'certificate.v';
 
 interface ConstructCliOptions {
   target: string;
@@ -104,7 +106,7 @@ export function writeOutputs(dir: string, files: { name: string; data: Uint8Arra
 function printSummary(dir: string, cert: Certificate, seconds: number): void {
   const p = cert.method.parameters;
   const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(4));
-  console.log(`wrote ${nodePath.join(dir, WEIGHTS_FILE)} (${formatBytes(cert.weights.bytes)}) and ${nodePath.join(dir, CERTIFICATE_FILE)}`);
+  console.log(`wrote ${nodePath.join(dir, WEIGHTS_FILE)} (${formatBytes(cert.weights.bytes)}), ${nodePath.join(dir, CERTIFICATE_FILE)} and ${nodePath.join(dir, CERTIFICATE_COQ_FILE)}`);
   console.log(`target     ${cert.target.name} (n = ${cert.target.n}, dIn = ${cert.target.dIn}, dOut = ${cert.target.dOut})`);
   console.log(`width      ${cert.width} hidden neurons`);
   console.log(`N          ${p.N}`);
@@ -124,7 +126,7 @@ export function registerConstructCommand(program: Command): void {
     .description('build a single-layer transformer for a target at tolerance eps, with its error certificate')
     .requiredOption('--target <file>', 'target spec JSON (docs/design.md "Target spec")')
     .requiredOption('--eps <e>', 'tolerance ε > 0 (sup-norm, entrywise)')
-    .requiredOption('--out <dir>', 'output directory (created if missing): model.safetensors, certificate.json')
+    .requiredOption('--out <dir>', 'output directory (created if missing): model.safetensors, certificate.json, certificate.v')
     .option('--routing <kind>', 'routing variant: inverse (A⁻¹ folded into W1) or leak', 'inverse')
     .option('--layout <layout>', 'layer layout: standard (Z + MHA, + FFN) or macaron (½FFN_a ≡ 0, MHA, ½FFN_b = FFN)', 'standard')
     .option('--max-neurons <k>', 'refuse widths above k hidden neurons (default: about 4 GiB of buffers)')
@@ -154,6 +156,7 @@ export function registerConstructCommand(program: Command): void {
         writeOutputs(o.out, [
           { name: WEIGHTS_FILE, data: art.weights },
           { name: CERTIFICATE_FILE, data: art.certificateJson },
+          { name: CERTIFICATE_COQ_FILE, data: certificateToCoq(art.certificate) },
         ]);
         if (o.json) printJson(JSON.parse(art.certificateJson));
         else printSummary(o.out, art.certificate, (performance.now() - t0) / 1000);
