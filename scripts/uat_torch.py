@@ -7,7 +7,7 @@ which has python3-torch (PyTorch 1.13) and python3-onnx; everything is float64 o
                                  "inputs": [X, ...]}]; builds each layer from torch.nn (nn.Linear,
                                  nn.MultiheadAttention where it applies, nn.LayerNorm, nn.ReLU) and
                                  prints [{"outputs": [Y, ...], "attention": "nn.MultiheadAttention"|...}]
-  make-state SPEC.json           builds the module of `uat import torch` (TorchLayerModel below) with
+  make-state SPEC.json           (SPEC an object or a list of them) builds the module of `uat import torch` (TorchLayerModel below) with
                                  seeded random weights, saves its state_dict as safetensors (SPEC.out,
                                  dtype SPEC.dtype), optionally exports it to ONNX (SPEC.onnx, opset 17)
                                  and prints the module's outputs on SPEC.inputs
@@ -186,14 +186,14 @@ def load_uat(path):
 class TorchLayerModel(nn.Module):
     """The module `uat import torch` reads: embed, layer (nn.TransformerEncoderLayer), readout, pos."""
 
-    def __init__(self, n, dIn, D, H, F, dOut, norm_first, pos=True, eps=1e-5):
+    def __init__(self, n, dIn, D, H, F, dOut, norm_first, pos=True, eps=1e-5, pos3d=False):
         super().__init__()
         self.embed = nn.Linear(dIn, D)
         self.layer = nn.TransformerEncoderLayer(D, H, dim_feedforward=F, dropout=0.0, activation='relu',
                                                 batch_first=True, norm_first=norm_first, layer_norm_eps=eps)
         self.readout = nn.Linear(D, dOut)
         if pos:
-            self.pos = nn.Parameter(torch.zeros(n, D))
+            self.pos = nn.Parameter(torch.zeros(1, n, D) if pos3d else torch.zeros(n, D))
 
     def forward(self, x):
         z = self.embed(x)
@@ -220,11 +220,10 @@ def cmd_oracle(jobs_path):
 
 def state_module(spec):
     return TorchLayerModel(spec['n'], spec['dIn'], spec['D'], spec['H'], spec['F'], spec['dOut'],
-                           spec['norm_first'], spec.get('pos', True), spec.get('eps', 1e-5))
+                           spec['norm_first'], spec.get('pos', True), spec.get('eps', 1e-5), spec.get('pos3d', False))
 
 
-def cmd_make_state(spec_path):
-    spec = json.load(open(spec_path))
+def make_state(spec):
     torch.manual_seed(spec['seed'])
     m = state_module(spec)
     with torch.no_grad():  # PyTorch inits LN to (1, 0) and pos to 0: perturb them so they matter
@@ -242,14 +241,19 @@ def cmd_make_state(spec_path):
     m.eval()
     write_safetensors(spec['out'], m.state_dict(), spec.get('metadata'), dtype)
     if spec.get('onnx'):
-        x = torch.tensor(spec['inputs'][:1], dtype=torch.float64)
+        x = torch.tensor(spec['inputs'][:spec.get('export_batch', 1)], dtype=torch.float64)
         f32 = spec.get('onnx_dtype', 'F64') == 'F32'
         mod = copy.deepcopy(m).float() if f32 else m
         xx = x.float() if f32 else x
         dyn = {'x': {0: 'batch'}, 'y': {0: 'batch'}} if spec.get('dynamic_batch') else None
         torch.onnx.export(mod, (xx,), spec['onnx'], opset_version=17, input_names=['x'], output_names=['y'],
                           dynamic_axes=dyn)
-    json.dump({'outputs': run_inputs(m, spec['inputs'])}, sys.stdout)
+    return {'outputs': run_inputs(m, spec['inputs'])}
+
+
+def cmd_make_state(spec_path):
+    spec = json.load(open(spec_path))
+    json.dump([make_state(s) for s in spec] if isinstance(spec, list) else make_state(spec), sys.stdout)
 
 
 def cmd_run_state(spec_path):

@@ -179,7 +179,7 @@ export function torchStateToModel(raw: RawSafetensors, opts: TorchImportOptions 
     ['readout.weight', Wr.data], ['readout.bias', data('readout.bias', dOut)],
   ]);
   const model = validateModel({ config, tensors });
-  const absent = TORCH_NAMES.filter((k) => k.endsWith('.bias') && !raw.tensors.has(k));
+  const absent = TORCH_NAMES.filter((k) => k.endsWith('bias') && !raw.tensors.has(k));
   const metadata: Record<string, string> = {
     source: 'torch',
     source_module: `embed=nn.Linear(${dIn},${D}); layer=nn.TransformerEncoderLayer(${D},${heads},dim_feedforward=${F},dropout=0,activation=relu,batch_first=True,norm_first=${normFirst ? 'True' : 'False'},layer_norm_eps=${lnEps}); readout=nn.Linear(${D},${dOut})${pos ? `; pos[${n},${D}]` : ''}`,
