@@ -12,6 +12,7 @@ which has python3-torch (PyTorch 1.13) and python3-onnx; everything is float64 o
                                  dtype SPEC.dtype), optionally exports it to ONNX (SPEC.onnx, opset 17)
                                  and prints the module's outputs on SPEC.inputs
   run-state SPEC.json            loads a state_dict file into TorchLayerModel and prints its outputs
+  eval-target SPEC.json          evaluates a uat target spec (mathjs subset) at SPEC.points
 
 The safetensors reader and writer here are a few lines of struct/json (the `safetensors` package is
 not a Debian package): 8-byte little-endian header length N, N bytes of JSON, the raw buffer.
@@ -202,6 +203,101 @@ class TorchLayerModel(nn.Module):
         return self.readout(self.layer(z))
 
 
+# --- target specs (docs/design.md "Target spec"; the syntax of src/target-map/README.md) ----------
+# A small, safe evaluator for the whitelisted mathjs subset: the expression is tokenised, implicit
+# products `2x1_1` get their `*`, `^` becomes `**`, and Python's ast is checked node by node against
+# the whitelist before anything is evaluated (no eval of arbitrary code). Evaluation is on torch
+# tensors (one row per sample), so the training script can resample the target anywhere. uat's own
+# parser (src/target-map) stays the reference: `uat verify` certifies against it, and a test compares
+# the two evaluations.
+import ast
+import re
+
+TARGET_FUNCS = {'sin': torch.sin, 'cos': torch.cos, 'tan': torch.tan, 'exp': torch.exp, 'log': torch.log,
+                'sqrt': torch.sqrt, 'abs': torch.abs, 'tanh': torch.tanh}
+TOKEN = re.compile(r'\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_]\w*)|(\*\*|[-+*/^(),]))')
+
+
+def _translate(src):
+    out, pos, prev_num = [], 0, False
+    src = src.strip()
+    while pos < len(src):
+        m = TOKEN.match(src, pos)
+        if not m or m.end() == pos:
+            raise ValueError('unexpected character at column %d of %r' % (pos + 1, src))
+        num, ident, op = m.groups()
+        if ident is not None and prev_num:
+            out.append('*')  # implicit product <number><variable or constant>
+        out.append(num or ident or ('**' if op == '^' else op))
+        prev_num = num is not None
+        pos = m.end()
+    return ' '.join(out)
+
+
+def compile_target_expr(src, n, d_in):
+    """Returns f(X) for X [batch, n, dIn] (float64 tensor) → [batch]."""
+    tree = ast.parse(_translate(src), mode='eval')
+    var = re.compile(r'^x([1-9]\d*)_([1-9]\d*)$')
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Expression, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)):
+            continue
+        if isinstance(node, ast.BinOp) or isinstance(node, ast.UnaryOp):
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            continue
+        if isinstance(node, ast.Name):
+            mv = var.match(node.id)
+            if node.id in ('pi', 'e') or (mv and int(mv.group(1)) <= n and int(mv.group(2)) <= d_in):
+                continue
+            if node.id in TARGET_FUNCS or node.id in ('min', 'max', 'pow'):
+                continue
+            raise ValueError('unknown symbol %r in %r' % (node.id, src))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            k, a = node.func.id, len(node.args)
+            if (k in TARGET_FUNCS and a == 1) or (k == 'pow' and a == 2) or (k in ('min', 'max') and a >= 2):
+                continue
+        raise ValueError('%s is not allowed in a target expression (%r)' % (type(node).__name__, src))
+    code = compile(tree, '<target>', 'eval')
+
+    def f(X):
+        env = {'pi': math.pi, 'e': math.e, 'pow': torch.pow, **TARGET_FUNCS,
+               'min': lambda *a: _fold(torch.minimum, a), 'max': lambda *a: _fold(torch.maximum, a)}
+        for i in range(n):
+            for c in range(d_in):
+                env['x%d_%d' % (i + 1, c + 1)] = X[:, i, c]
+        v = eval(code, {'__builtins__': {}}, env)
+        return v if torch.is_tensor(v) else torch.full((X.shape[0],), float(v))
+    return f
+
+
+def _fold(op, args):
+    r = torch.as_tensor(args[0])
+    for a in args[1:]:
+        r = op(r, torch.as_tensor(a))
+    return r
+
+
+def load_target(path):
+    """A uat target spec: {'n', 'dIn', 'dOut', 'lo', 'hi' ([n, dIn] tensors), 'f': X -> [batch, n, dOut]}."""
+    spec = json.load(open(path))
+    n, d_in, d_out = spec['n'], spec['dIn'], spec['dOut']
+    lo, hi = (torch.tensor(spec['domain'][k], dtype=torch.float64) for k in ('lo', 'hi'))
+    lo, hi = (v.expand(n, d_in).clone() if v.dim() == 1 else v for v in (lo, hi))
+    fs = [[compile_target_expr(spec['f'][i][c], n, d_in) for c in range(d_out)] for i in range(n)]
+
+    def f(X):
+        return torch.stack([torch.stack([fs[i][c](X) for c in range(d_out)], -1) for i in range(n)], 1)
+    return {'n': n, 'dIn': d_in, 'dOut': d_out, 'lo': lo, 'hi': hi, 'f': f, 'spec': spec}
+
+
+def cmd_eval_target(spec_path):
+    """SPEC = {"target": path, "points": [X, ...]} (or a list of them): prints the target at each
+    point, one [n][dOut] matrix per X (a list of such lists for a list of specs)."""
+    spec = json.load(open(spec_path))
+    ev = lambda s: load_target(s['target'])['f'](torch.tensor(s['points'], dtype=torch.float64)).tolist()  # noqa: E731
+    json.dump([ev(s) for s in spec] if isinstance(spec, list) else ev(spec), sys.stdout)
+
+
 def run_inputs(module, inputs):
     with torch.no_grad():
         X = torch.tensor(inputs, dtype=torch.float64)
@@ -241,7 +337,8 @@ def make_state(spec):
     m.eval()
     write_safetensors(spec['out'], m.state_dict(), spec.get('metadata'), dtype)
     if spec.get('onnx'):
-        x = torch.tensor(spec['inputs'][:spec.get('export_batch', 1)], dtype=torch.float64)
+        x = torch.tensor(spec['inputs'][0] if spec.get('unbatched') else spec['inputs'][:spec.get('export_batch', 1)],
+                         dtype=torch.float64)
         f32 = spec.get('onnx_dtype', 'F64') == 'F32'
         mod = copy.deepcopy(m).float() if f32 else m
         xx = x.float() if f32 else x
@@ -281,6 +378,8 @@ def main(argv):
         cmd_make_state(argv[2])
     elif cmd == 'run-state':
         cmd_run_state(argv[2])
+    elif cmd == 'eval-target':
+        cmd_eval_target(argv[2])
     else:
         raise SystemExit('unknown command %r\n%s' % (cmd, __doc__))
 
