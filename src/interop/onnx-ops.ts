@@ -17,11 +17,6 @@ export interface Nd {
   data: Float64Array;
 }
 
-export const SUPPORTED_OPS = [
-  'Add', 'Cast', 'Concat', 'Constant', 'ConstantOfShape', 'Div', 'Dropout', 'Equal', 'Expand', 'Flatten', 'Gather', 'Gemm',
-  'Identity', 'LayerNormalization', 'MatMul', 'Mul', 'Neg', 'Pow', 'Reciprocal', 'ReduceMean', 'Relu', 'Reshape', 'Shape',
-  'Slice', 'Softmax', 'Split', 'Sqrt', 'Squeeze', 'Sub', 'Transpose', 'Unsqueeze', 'Where',
-] as const;
 
 export const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 export const nd = (dtype: number, shape: number[], data?: Float64Array): Nd => ({ dtype, shape, data: data ?? new Float64Array(numel(shape)) });
@@ -190,194 +185,210 @@ function reshapeTarget(a: Nd, spec: number[], allowZero: boolean, where: string)
   return out;
 }
 
+interface OpCtx {
+  node: OnnxNode;
+  /** input 0 */
+  x: Nd;
+  inputs: (Nd | undefined)[];
+  /** input i, which must be present */
+  need: (i: number) => Nd;
+  where: string;
+}
+
+/** The operators, by op_type: each returns the node's outputs in order. */
+const OPS: Record<string, (c: OpCtx) => Nd[]> = {
+  Identity: ({ node, x, inputs, need, where }) => [x],
+  Dropout: ({ node, x, inputs, need, where }) => [x],
+  Constant: ({ node, x, inputs, need, where }) => {
+    const t = attr(node, 'value')?.t;
+    if (t) return [fromTensor(t)];
+    const a = attr(node, 'value_float') ?? attr(node, 'value_floats') ?? attr(node, 'value_int') ?? attr(node, 'value_ints');
+    if (a?.f !== undefined) return [nd(DT.FLOAT, [], Float64Array.of(a.f))];
+    if (a?.floats) return [nd(DT.FLOAT, [a.floats.length], Float64Array.from(a.floats))];
+    if (a?.i !== undefined) return [nd(DT.INT64, [], Float64Array.of(a.i))];
+    if (a?.ints) return [nd(DT.INT64, [a.ints.length], Float64Array.from(a.ints))];
+    throw new UatInputError(where, 'a Constant with value, value_float(s) or value_int(s)', 'another kind of constant');
+  },
+  Cast: ({ node, x, inputs, need, where }) => {
+    const to = attrInt(node, 'to', 0);
+    const f = to === DT.FLOAT ? Math.fround : to === DT.DOUBLE ? (v: number) => v : to === DT.BOOL ? (v: number) => (v !== 0 ? 1 : 0) : Math.trunc;
+    if (![DT.FLOAT, DT.DOUBLE, DT.BOOL, DT.INT64, DT.INT32].includes(to as 1)) throw new UatInputError(`${where} to`, 'FLOAT, DOUBLE, INT64, INT32 or BOOL', to);
+    return [nd(to, x.shape.slice(), x.data.map(f))];
+  },
+  Shape: ({ node, x, inputs, need, where }) => {
+    const r = x.shape.length;
+    let s = attrInt(node, 'start', 0), e = attrInt(node, 'end', r);
+    s = Math.min(Math.max(s < 0 ? s + r : s, 0), r);
+    e = Math.min(Math.max(e < 0 ? e + r : e, 0), r);
+    const d = x.shape.slice(s, Math.max(s, e));
+    return [nd(DT.INT64, [d.length], Float64Array.from(d))];
+  },
+  Gather: ({ node, x, inputs, need, where }) => {
+    const idx = need(1), ax = normAxis(attrInt(node, 'axis', 0), x.shape.length, `${where} axis`);
+    const dim = x.shape[ax]!, outer = numel(x.shape.slice(0, ax)), inner = numel(x.shape.slice(ax + 1));
+    const out = nd(x.dtype, [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)]);
+    let p = 0;
+    for (let o = 0; o < outer; o++)
+      for (const i0 of idx.data) {
+        const i = i0 < 0 ? i0 + dim : i0;
+        if (!(i >= 0 && i < dim)) throw new UatInputError(`${where} indices`, `indices in [${-dim}, ${dim - 1}]`, i0);
+        for (let k = 0; k < inner; k++) out.data[p++] = x.data[(o * dim + i) * inner + k]!;
+      }
+    return [out];
+  },
+  Unsqueeze: ({ node, x, inputs, need, where }) => {
+    const axes = inputs[1] ? ints(inputs[1]) : (attr(node, 'axes')?.ints ?? []);
+    const r = x.shape.length + axes.length, shape = x.shape.slice();
+    for (const a of axes.map((a) => normAxis(a, r, `${where} axes`)).sort((p, q) => p - q)) shape.splice(a, 0, 1);
+    return [nd(x.dtype, shape, x.data)];
+  },
+  Squeeze: ({ node, x, inputs, need, where }) => {
+    const given = inputs[1] ? ints(inputs[1]) : attr(node, 'axes')?.ints;
+    const axes = given ? given.map((a) => normAxis(a, x.shape.length, `${where} axes`)) : x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
+    for (const a of axes) if (x.shape[a] !== 1) throw new UatInputError(`${where} axes`, 'axes of size 1', a);
+    return [nd(x.dtype, x.shape.filter((_, i) => !axes.includes(i)), x.data)];
+  },
+  Flatten: ({ node, x, inputs, need, where }) => {
+    const ax = attrInt(node, 'axis', 1), a = ax < 0 ? ax + x.shape.length : ax;
+    return [nd(x.dtype, [numel(x.shape.slice(0, a)), numel(x.shape.slice(a))], x.data)];
+  },
+  Reshape: ({ node, x, inputs, need, where }) => [nd(x.dtype, reshapeTarget(x, ints(need(1)), attrInt(node, 'allowzero', 0) === 1, where), x.data)],
+  Expand: ({ node, x, inputs, need, where }) => {
+    const shape = broadcastShape(x.shape, ints(need(1)), where);
+    const ix = broadcastIndex(x.shape, shape);
+    return [nd(x.dtype, shape, Float64Array.from(ix, (j) => x.data[j]!))];
+  },
+  ConstantOfShape: ({ node, x, inputs, need, where }) => {
+    const v = attr(node, 'value')?.t;
+    const out = nd(v?.dataType ?? DT.FLOAT, ints(x));
+    out.data.fill(v?.data[0] ?? 0);
+    return [out];
+  },
+  Concat: ({ node, x, inputs, need, where }) => {
+    const parts = inputs.filter((t): t is Nd => !!t);
+    const ax = normAxis(attrInt(node, 'axis', 0), parts[0]!.shape.length, `${where} axis`);
+    const shape = parts[0]!.shape.slice();
+    shape[ax] = parts.reduce((s, t) => s + t.shape[ax]!, 0);
+    const out = nd(parts[0]!.dtype, shape), outer = numel(shape.slice(0, ax));
+    let p = 0;
+    for (let o = 0; o < outer; o++)
+      for (const t of parts) {
+        const len = numel(t.shape.slice(ax));
+        out.data.set(t.data.subarray(o * len, (o + 1) * len), p);
+        p += len;
+      }
+    return [out];
+  },
+  Transpose: ({ node, x, inputs, need, where }) => {
+    const perm = attr(node, 'perm')?.ints ?? x.shape.map((_, i) => x.shape.length - 1 - i);
+    return [transposeNd(x, perm)];
+  },
+  Slice: ({ node, x, inputs, need, where }) => {
+    const starts = ints(need(1)), ends = ints(need(2));
+    const axes = inputs[3] ? ints(inputs[3]) : starts.map((_, i) => i);
+    return [sliceNd(x, starts, ends, axes, inputs[4] ? ints(inputs[4]) : [], where)];
+  },
+  Split: ({ node, x, inputs, need, where }) => {
+    const ax = normAxis(attrInt(node, 'axis', 0), x.shape.length, `${where} axis`), dim = x.shape[ax]!;
+    const k = node.outputs.length;
+    let sizes = inputs[1] ? ints(inputs[1]) : attr(node, 'split')?.ints;
+    if (!sizes) {
+      const each = Math.ceil(dim / k);
+      sizes = Array.from({ length: k }, (_, i) => Math.max(0, Math.min(each, dim - i * each)));
+    }
+    let s = 0;
+    return sizes.map((len) => {
+      const r = sliceNd(x, [s], [s + len], [ax], [1], where);
+      s += len;
+      return r;
+    });
+  },
+  Add: ({ node, x, inputs, need, where }) => [binary(x, need(1), (a, b) => a + b, where)],
+  Sub: ({ node, x, inputs, need, where }) => [binary(x, need(1), (a, b) => a - b, where)],
+  Mul: ({ node, x, inputs, need, where }) => [binary(x, need(1), (a, b) => a * b, where)],
+  Div: ({ node, x, inputs, need, where }) => [binary(x, need(1), isInt(x.dtype) ? (a, b) => Math.trunc(a / b) : (a, b) => a / b, where)],
+  Pow: ({ node, x, inputs, need, where }) => [binary(x, need(1), (a, b) => (b === 2 ? a * a : Math.pow(a, b)), where)],
+  Equal: ({ node, x, inputs, need, where }) => [binary(x, need(1), (a, b) => (a === b ? 1 : 0), where, DT.BOOL)],
+  Where: ({ node, x, inputs, need, where }) => {
+    const c = x, a = need(1), b = need(2);
+    const shape = broadcastShape(broadcastShape(c.shape, a.shape, where), b.shape, where);
+    const ic = broadcastIndex(c.shape, shape), ia = broadcastIndex(a.shape, shape), ib = broadcastIndex(b.shape, shape);
+    const out = nd(a.dtype, shape);
+    for (let k = 0; k < out.data.length; k++) out.data[k] = c.data[ic[k]!] ? a.data[ia[k]!]! : b.data[ib[k]!]!;
+    return [out];
+  },
+  Sqrt: ({ node, x, inputs, need, where }) => [unary(x, Math.sqrt)],
+  Neg: ({ node, x, inputs, need, where }) => [unary(x, (v) => -v)],
+  Reciprocal: ({ node, x, inputs, need, where }) => [unary(x, (v) => 1 / v)],
+  Relu: ({ node, x, inputs, need, where }) => [unary(x, (v) => (v > 0 ? v : 0))],
+  Softmax: ({ node, x, inputs, need, where }) => {
+    const ax = normAxis(attrInt(node, 'axis', -1), x.shape.length, `${where} axis`);
+    return [alongAxis(x, ax, (v) => {
+      let m = -Infinity, s = 0;
+      for (const e of v) m = Math.max(m, e);
+      for (let i = 0; i < v.length; i++) s += v[i] = Math.exp(v[i]! - m);
+      for (let i = 0; i < v.length; i++) v[i] = v[i]! / s;
+    })];
+  },
+  MatMul: ({ node, x, inputs, need, where }) => [matmul(x, need(1), where)],
+  Gemm: ({ node, x, inputs, need, where }) => {
+    const tA = attrInt(node, 'transA', 0), tB = attrInt(node, 'transB', 0);
+    const alpha = attr(node, 'alpha')?.f ?? 1, beta = attr(node, 'beta')?.f ?? 1;
+    const A = tA ? transposeNd(x, [1, 0]) : x, B = tB ? transposeNd(need(1), [1, 0]) : need(1);
+    let y = matmul(A, B, where);
+    if (alpha !== 1) y = unary(y, (v) => alpha * v);
+    if (inputs[2]) y = binary(y, beta === 1 ? inputs[2] : unary(inputs[2], (v) => beta * v), (a, b) => a + b, where);
+    return [y];
+  },
+  ReduceMean: ({ node, x, inputs, need, where }) => {
+    const r = x.shape.length;
+    const given = inputs[1] ? ints(inputs[1]) : attr(node, 'axes')?.ints;
+    const axes = (given && given.length ? given : attrInt(node, 'noop_with_empty_axes', 0) ? [] : x.shape.map((_, i) => i)).map((a) => normAxis(a, r, `${where} axes`));
+    let y = x;
+    for (const ax of [...axes].sort((p, q) => q - p)) {
+      const m = alongAxis(y, ax, (v) => {
+        let s = 0;
+        for (const e of v) s += e;
+        v.fill(s / v.length);
+      });
+      y = sliceNd(m, [0], [1], [ax], [1], where);
+    }
+    const keep = attrInt(node, 'keepdims', 1) === 1;
+    return [keep ? y : nd(y.dtype, y.shape.filter((_, i) => !axes.includes(i)), y.data)];
+  },
+  LayerNormalization: ({ node, x, inputs, need, where }) => {
+    // ONNX's definition: mean and variance over axes [axis, rank), Y = (X − mean)/sqrt(var + ε)·scale + B
+    const r = x.shape.length, ax = normAxis(attrInt(node, 'axis', -1), r, `${where} axis`);
+    const eps = attr(node, 'epsilon')?.f ?? 1e-5, scale = need(1), bias = inputs[2];
+    const len = numel(x.shape.slice(ax)), rows = x.data.length / len, out = nd(x.dtype, x.shape.slice());
+    const ig = broadcastIndex(scale.shape, x.shape.slice(ax)), ib = bias ? broadcastIndex(bias.shape, x.shape.slice(ax)) : null;
+    for (let q = 0; q < rows; q++) {
+      let mean = 0, v = 0;
+      for (let k = 0; k < len; k++) mean += x.data[q * len + k]!;
+      mean /= len;
+      for (let k = 0; k < len; k++) v += (x.data[q * len + k]! - mean) ** 2;
+      const sd = Math.sqrt(v / len + eps);
+      for (let k = 0; k < len; k++)
+        out.data[q * len + k] = ((x.data[q * len + k]! - mean) / sd) * scale.data[ig[k]!]! + (ib ? bias!.data[ib[k]!]! : 0);
+    }
+    return [out];
+  },
+};
+
+/** The operators the interpreter implements (sorted); any other is refused by name. */
+export const SUPPORTED_OPS: readonly string[] = Object.keys(OPS).sort();
+
 /**
  * Evaluates one node. `inputs[i]` is undefined for an omitted optional input. Returns the outputs in
- * order. `where` names the node in errors.
+ * order. `where` names the node in errors; an operator not in `SUPPORTED_OPS` is refused by name.
  */
 export function evalNode(node: OnnxNode, inputs: (Nd | undefined)[], where: string): Nd[] {
-  const x = inputs[0]!;
+  const op = Object.hasOwn(OPS, node.opType) ? OPS[node.opType] : undefined;
+  if (!op) throw new UatInputError(where, `an operator uat supports (${SUPPORTED_OPS.join(', ')})`, node.opType, 'unsupported operator');
   const need = (i: number): Nd => {
     const v = inputs[i];
     if (!v) throw new UatInputError(`${where} input ${i}`, 'present', undefined);
     return v;
   };
-  switch (node.opType) {
-    case 'Identity': case 'Dropout': return [x];
-    case 'Constant': {
-      const t = attr(node, 'value')?.t;
-      if (t) return [fromTensor(t)];
-      const a = attr(node, 'value_float') ?? attr(node, 'value_floats') ?? attr(node, 'value_int') ?? attr(node, 'value_ints');
-      if (a?.f !== undefined) return [nd(DT.FLOAT, [], Float64Array.of(a.f))];
-      if (a?.floats) return [nd(DT.FLOAT, [a.floats.length], Float64Array.from(a.floats))];
-      if (a?.i !== undefined) return [nd(DT.INT64, [], Float64Array.of(a.i))];
-      if (a?.ints) return [nd(DT.INT64, [a.ints.length], Float64Array.from(a.ints))];
-      throw new UatInputError(where, 'a Constant with value, value_float(s) or value_int(s)', 'another kind of constant');
-    }
-    case 'Cast': {
-      const to = attrInt(node, 'to', 0);
-      const f = to === DT.FLOAT ? Math.fround : to === DT.DOUBLE ? (v: number) => v : to === DT.BOOL ? (v: number) => (v !== 0 ? 1 : 0) : Math.trunc;
-      if (![DT.FLOAT, DT.DOUBLE, DT.BOOL, DT.INT64, DT.INT32].includes(to as 1)) throw new UatInputError(`${where} to`, 'FLOAT, DOUBLE, INT64, INT32 or BOOL', to);
-      return [nd(to, x.shape.slice(), x.data.map(f))];
-    }
-    case 'Shape': {
-      const r = x.shape.length;
-      let s = attrInt(node, 'start', 0), e = attrInt(node, 'end', r);
-      s = Math.min(Math.max(s < 0 ? s + r : s, 0), r);
-      e = Math.min(Math.max(e < 0 ? e + r : e, 0), r);
-      const d = x.shape.slice(s, Math.max(s, e));
-      return [nd(DT.INT64, [d.length], Float64Array.from(d))];
-    }
-    case 'Gather': {
-      const idx = need(1), ax = normAxis(attrInt(node, 'axis', 0), x.shape.length, `${where} axis`);
-      const dim = x.shape[ax]!, outer = numel(x.shape.slice(0, ax)), inner = numel(x.shape.slice(ax + 1));
-      const out = nd(x.dtype, [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)]);
-      let p = 0;
-      for (let o = 0; o < outer; o++)
-        for (const i0 of idx.data) {
-          const i = i0 < 0 ? i0 + dim : i0;
-          if (!(i >= 0 && i < dim)) throw new UatInputError(`${where} indices`, `indices in [${-dim}, ${dim - 1}]`, i0);
-          for (let k = 0; k < inner; k++) out.data[p++] = x.data[(o * dim + i) * inner + k]!;
-        }
-      return [out];
-    }
-    case 'Unsqueeze': {
-      const axes = inputs[1] ? ints(inputs[1]) : (attr(node, 'axes')?.ints ?? []);
-      const r = x.shape.length + axes.length, shape = x.shape.slice();
-      for (const a of axes.map((a) => normAxis(a, r, `${where} axes`)).sort((p, q) => p - q)) shape.splice(a, 0, 1);
-      return [nd(x.dtype, shape, x.data)];
-    }
-    case 'Squeeze': {
-      const given = inputs[1] ? ints(inputs[1]) : attr(node, 'axes')?.ints;
-      const axes = given ? given.map((a) => normAxis(a, x.shape.length, `${where} axes`)) : x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
-      for (const a of axes) if (x.shape[a] !== 1) throw new UatInputError(`${where} axes`, 'axes of size 1', a);
-      return [nd(x.dtype, x.shape.filter((_, i) => !axes.includes(i)), x.data)];
-    }
-    case 'Flatten': {
-      const ax = attrInt(node, 'axis', 1), a = ax < 0 ? ax + x.shape.length : ax;
-      return [nd(x.dtype, [numel(x.shape.slice(0, a)), numel(x.shape.slice(a))], x.data)];
-    }
-    case 'Reshape': return [nd(x.dtype, reshapeTarget(x, ints(need(1)), attrInt(node, 'allowzero', 0) === 1, where), x.data)];
-    case 'Expand': {
-      const shape = broadcastShape(x.shape, ints(need(1)), where);
-      const ix = broadcastIndex(x.shape, shape);
-      return [nd(x.dtype, shape, Float64Array.from(ix, (j) => x.data[j]!))];
-    }
-    case 'ConstantOfShape': {
-      const v = attr(node, 'value')?.t;
-      const out = nd(v?.dataType ?? DT.FLOAT, ints(x));
-      out.data.fill(v?.data[0] ?? 0);
-      return [out];
-    }
-    case 'Concat': {
-      const parts = inputs.filter((t): t is Nd => !!t);
-      const ax = normAxis(attrInt(node, 'axis', 0), parts[0]!.shape.length, `${where} axis`);
-      const shape = parts[0]!.shape.slice();
-      shape[ax] = parts.reduce((s, t) => s + t.shape[ax]!, 0);
-      const out = nd(parts[0]!.dtype, shape), outer = numel(shape.slice(0, ax));
-      let p = 0;
-      for (let o = 0; o < outer; o++)
-        for (const t of parts) {
-          const len = numel(t.shape.slice(ax));
-          out.data.set(t.data.subarray(o * len, (o + 1) * len), p);
-          p += len;
-        }
-      return [out];
-    }
-    case 'Transpose': {
-      const perm = attr(node, 'perm')?.ints ?? x.shape.map((_, i) => x.shape.length - 1 - i);
-      return [transposeNd(x, perm)];
-    }
-    case 'Slice': {
-      const starts = ints(need(1)), ends = ints(need(2));
-      const axes = inputs[3] ? ints(inputs[3]) : starts.map((_, i) => i);
-      return [sliceNd(x, starts, ends, axes, inputs[4] ? ints(inputs[4]) : [], where)];
-    }
-    case 'Split': {
-      const ax = normAxis(attrInt(node, 'axis', 0), x.shape.length, `${where} axis`), dim = x.shape[ax]!;
-      const k = node.outputs.length;
-      let sizes = inputs[1] ? ints(inputs[1]) : attr(node, 'split')?.ints;
-      if (!sizes) {
-        const each = Math.ceil(dim / k);
-        sizes = Array.from({ length: k }, (_, i) => Math.max(0, Math.min(each, dim - i * each)));
-      }
-      let s = 0;
-      return sizes.map((len) => {
-        const r = sliceNd(x, [s], [s + len], [ax], [1], where);
-        s += len;
-        return r;
-      });
-    }
-    case 'Add': return [binary(x, need(1), (a, b) => a + b, where)];
-    case 'Sub': return [binary(x, need(1), (a, b) => a - b, where)];
-    case 'Mul': return [binary(x, need(1), (a, b) => a * b, where)];
-    case 'Div': return [binary(x, need(1), isInt(x.dtype) ? (a, b) => Math.trunc(a / b) : (a, b) => a / b, where)];
-    case 'Pow': return [binary(x, need(1), (a, b) => (b === 2 ? a * a : Math.pow(a, b)), where)];
-    case 'Equal': return [binary(x, need(1), (a, b) => (a === b ? 1 : 0), where, DT.BOOL)];
-    case 'Where': {
-      const c = x, a = need(1), b = need(2);
-      const shape = broadcastShape(broadcastShape(c.shape, a.shape, where), b.shape, where);
-      const ic = broadcastIndex(c.shape, shape), ia = broadcastIndex(a.shape, shape), ib = broadcastIndex(b.shape, shape);
-      const out = nd(a.dtype, shape);
-      for (let k = 0; k < out.data.length; k++) out.data[k] = c.data[ic[k]!] ? a.data[ia[k]!]! : b.data[ib[k]!]!;
-      return [out];
-    }
-    case 'Sqrt': return [unary(x, Math.sqrt)];
-    case 'Neg': return [unary(x, (v) => -v)];
-    case 'Reciprocal': return [unary(x, (v) => 1 / v)];
-    case 'Relu': return [unary(x, (v) => (v > 0 ? v : 0))];
-    case 'Softmax': {
-      const ax = normAxis(attrInt(node, 'axis', -1), x.shape.length, `${where} axis`);
-      return [alongAxis(x, ax, (v) => {
-        let m = -Infinity, s = 0;
-        for (const e of v) m = Math.max(m, e);
-        for (let i = 0; i < v.length; i++) s += v[i] = Math.exp(v[i]! - m);
-        for (let i = 0; i < v.length; i++) v[i] = v[i]! / s;
-      })];
-    }
-    case 'MatMul': return [matmul(x, need(1), where)];
-    case 'Gemm': {
-      const tA = attrInt(node, 'transA', 0), tB = attrInt(node, 'transB', 0);
-      const alpha = attr(node, 'alpha')?.f ?? 1, beta = attr(node, 'beta')?.f ?? 1;
-      const A = tA ? transposeNd(x, [1, 0]) : x, B = tB ? transposeNd(need(1), [1, 0]) : need(1);
-      let y = matmul(A, B, where);
-      if (alpha !== 1) y = unary(y, (v) => alpha * v);
-      if (inputs[2]) y = binary(y, beta === 1 ? inputs[2] : unary(inputs[2], (v) => beta * v), (a, b) => a + b, where);
-      return [y];
-    }
-    case 'ReduceMean': {
-      const r = x.shape.length;
-      const given = inputs[1] ? ints(inputs[1]) : attr(node, 'axes')?.ints;
-      const axes = (given && given.length ? given : attrInt(node, 'noop_with_empty_axes', 0) ? [] : x.shape.map((_, i) => i)).map((a) => normAxis(a, r, `${where} axes`));
-      let y = x;
-      for (const ax of [...axes].sort((p, q) => q - p)) {
-        const m = alongAxis(y, ax, (v) => {
-          let s = 0;
-          for (const e of v) s += e;
-          v.fill(s / v.length);
-        });
-        y = sliceNd(m, [0], [1], [ax], [1], where);
-      }
-      const keep = attrInt(node, 'keepdims', 1) === 1;
-      return [keep ? y : nd(y.dtype, y.shape.filter((_, i) => !axes.includes(i)), y.data)];
-    }
-    case 'LayerNormalization': {
-      // ONNX's definition: mean and variance over axes [axis, rank), Y = (X − mean)/sqrt(var + ε)·scale + B
-      const r = x.shape.length, ax = normAxis(attrInt(node, 'axis', -1), r, `${where} axis`);
-      const eps = attr(node, 'epsilon')?.f ?? 1e-5, scale = need(1), bias = inputs[2];
-      const len = numel(x.shape.slice(ax)), rows = x.data.length / len, out = nd(x.dtype, x.shape.slice());
-      const ig = broadcastIndex(scale.shape, x.shape.slice(ax)), ib = bias ? broadcastIndex(bias.shape, x.shape.slice(ax)) : null;
-      for (let q = 0; q < rows; q++) {
-        let mean = 0, v = 0;
-        for (let k = 0; k < len; k++) mean += x.data[q * len + k]!;
-        mean /= len;
-        for (let k = 0; k < len; k++) v += (x.data[q * len + k]! - mean) ** 2;
-        const sd = Math.sqrt(v / len + eps);
-        for (let k = 0; k < len; k++)
-          out.data[q * len + k] = ((x.data[q * len + k]! - mean) / sd) * scale.data[ig[k]!]! + (ib ? bias!.data[ib[k]!]! : 0);
-      }
-      return [out];
-    }
-    default:
-      throw new UatInputError(where, `an operator uat supports (${SUPPORTED_OPS.join(', ')})`, node.opType, 'unsupported operator');
-  }
+  return op({ node, x: inputs[0]!, inputs, need, where });
 }
