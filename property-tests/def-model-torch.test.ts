@@ -12,20 +12,20 @@
  * asserted, not hoped for.
  * @see proofs/def-model.md
  */
-import { it, expect, afterAll } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { initModel, writeModel, forward, referenceForward, toRows } from '../src/index.ts';
-import { describeTorch, torchJson, relInf, UAT } from './helpers/torch.ts';
+import { withTorch, torchJson, relInf, UAT } from './helpers/torch.ts';
 import { oracleCaseArb, oracleInputs } from './helpers/interop-cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uat-torch-oracle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describeTorch('def:model', () => {
+describe('def:model', () => withTorch(() => {
   it('PyTorch (torch.nn, float64) agrees with uat forward ≤ 1e-12 relative and within 2·err, on 60 random configs', () => {
     const cases = fc.sample(oracleCaseArb, { seed: 20261101, numRuns: 60 });
     const models = cases.map(({ cfg, seed, gain }) => initModel(cfg, seed, { gain }));
@@ -92,4 +92,4 @@ describeTorch('def:model', () => {
     console.log(`def:model vs PyTorch, 1e-9 weight change: ‖Δ‖∞/‖Y‖∞ = ${bumpRel.toExponential(2)} (must exceed 1e-12)`);
     expect(bumpRel).toBeGreaterThan(1e-12);
   });
-});
+}));

@@ -5,14 +5,14 @@
  * written by python-onnx with the typed fields (float_data, double_data, int64_data, int32_data —
  * not raw_data) decode to the same values in uat.
  */
-import { it, expect, afterAll } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { initModel } from '../src/index.ts';
 import { modelToOnnx, encodeOnnx, decodeOnnx } from '../src/interop/index.ts';
-import { describeTorch, PYTHON } from './helpers/torch.ts';
+import { withTorch, PYTHON } from './helpers/torch.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uat-onnx-python-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,7 +49,7 @@ g = helper.make_graph([node], 'g', [], [helper.make_tensor_value_info('c', T.INT
 onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]), sys.argv[1])
 `;
 
-describeTorch('interop: ONNX codec vs python-onnx', () => {
+describe('interop: ONNX codec vs python-onnx', () => withTorch(() => {
   it('uat export onnx passes onnx.checker (full_check) and python-onnx reads the weights bit for bit', () => {
     const cfgs = [
       { n: 3, dIn: 2, dModel: 8, dOut: 2, heads: 2, dK: 4, dV: 4, ffnHidden: [16], layerNorm: 'post', positional: true },
@@ -82,4 +82,4 @@ describeTorch('interop: ONNX codec vs python-onnx', () => {
     expect(Array.from(by.get('j')!.data)).toEqual([-7, 7]);
     expect(m.graph.nodes[0]!.attributes.get('value_ints')!.ints).toEqual([-3, 0, 5]);
   });
-}, true);
+}, true));

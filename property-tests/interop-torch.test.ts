@@ -9,14 +9,14 @@
  * onnxruntime-node's run of that file to 1e-12 relative; a float32 export must equal the float64
  * PyTorch module on the same weights to 1e-12 relative.
  */
-import { it, expect, afterAll } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { forward, toRows, readModel } from '../src/index.ts';
 import { importTorchFile, importOnnxFile } from '../src/interop/index.ts';
-import { describeTorch, torchJson, relInf, UAT } from './helpers/torch.ts';
+import { withTorch, torchJson, relInf, UAT } from './helpers/torch.ts';
 import { ortRun } from './helpers/ort.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uat-torch-import-'));
@@ -45,7 +45,7 @@ function inputs(s: Spec): number[][][] {
   return [0, 1, 2].map((r) => Array.from({ length: s.n }, (_, i) => Array.from({ length: s.dIn }, (_, j) => 2.5 * Math.cos(1.3 * s.seed + 2.9 * r + 1.1 * i + 0.7 * j))));
 }
 
-describeTorch('interop: models built in PyTorch', () => {
+describe('interop: models built in PyTorch', () => withTorch(() => {
   const specs = SPECS.map((s, k) => ({ ...s, out: join(dir, `state${k}.safetensors`), onnx: join(dir, `m${k}.onnx`), inputs: inputs(s) }));
   let torchOut: { outputs: number[][][] }[] = [];
 
@@ -131,4 +131,4 @@ describeTorch('interop: models built in PyTorch', () => {
     expect(() => importOnnxFile(specs[0]!.out!)).toThrow(/state0\.safetensors: expected a valid protobuf message/);
     expect(existsSync(out)).toBe(false);
   });
-});
+}));

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { readModel, forward, toRows, encodeSafetensors, loadTarget, verify, parameterCount } from '../src/index.ts';
 import { importTorchFile } from '../src/interop/index.ts';
 import { MU_LIBM } from '../src/float.ts';
-import { describeTorch, torchJson, relInf, ROOT } from './helpers/torch.ts';
+import { withTorch, torchJson, relInf, ROOT } from './helpers/torch.ts';
 
 const F = join(ROOT, 'property-tests/fixtures/trained');
 const STATE = join(F, 'state.safetensors'), MODEL = join(F, 'model.safetensors'), TARGET = join(F, 'target.json');
@@ -45,7 +45,7 @@ describe('interop: the trained fixture', () => {
   });
 });
 
-describeTorch('interop: the trained fixture against PyTorch', () => {
+describe('interop: the trained fixture against PyTorch', () => withTorch(() => {
   it('PyTorch\'s module on state.safetensors equals uat on model.safetensors ≤ 1e-12 relative (grid and witness)', () => {
     const pts: number[][][] = [DOC.witness];
     for (let a = 0; a <= 8; a++) for (let b = 0; b <= 8; b++) pts.push([[a / 8], [b / 8]]);
@@ -86,4 +86,4 @@ describeTorch('interop: the trained fixture against PyTorch', () => {
       });
     });
   });
-});
+}));

@@ -8,7 +8,8 @@ import { describe, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-export const PYTHON = '/usr/bin/python3';
+/** Debian's interpreter; `UAT_TORCH_PYTHON` overrides it (e.g. to see the skip path with a python without torch). */
+export const PYTHON = process.env.UAT_TORCH_PYTHON ?? '/usr/bin/python3';
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const TORCH_SCRIPT = join(ROOT, 'scripts/uat_torch.py');
 export const UAT = join(ROOT, 'bin/uat.js');
@@ -34,24 +35,23 @@ export function torchStatus(): TorchStatus {
   return cached;
 }
 
-/** `describe` that needs PyTorch (and, with `needOnnx`, python3-onnx): skipped visibly, or failing under UAT_REQUIRE_TORCH=1. */
-export function describeTorch(title: string, body: () => void, needOnnx = false): void {
+/**
+ * Registers `body` (tests that need PyTorch and, with `needOnnx`, python3-onnx) inside the current
+ * describe: as is when available; otherwise skipped with a message on stderr, or — under
+ * UAT_REQUIRE_TORCH=1 — replaced by one failing test.
+ */
+export function withTorch(body: () => void, needOnnx = false): void {
   const s = torchStatus();
   const missing = !s.ok ? s.reason : needOnnx && !s.onnx ? `python3-onnx is not importable from ${PYTHON}` : undefined;
-  if (!missing) {
-    describe(title, body);
-    return;
-  }
+  if (!missing) return body();
   if (process.env.UAT_REQUIRE_TORCH === '1') {
-    describe(title, () => {
-      it('PyTorch is required here (UAT_REQUIRE_TORCH=1)', () => {
-        throw new Error(`${missing}; install with apt-get install -y python3-torch python3-onnx`);
-      });
+    it('PyTorch is required here (UAT_REQUIRE_TORCH=1)', () => {
+      throw new Error(`${missing}; install with apt-get install -y python3-torch python3-onnx`);
     });
     return;
   }
-  process.stderr.write(`\n*** SKIPPED "${title}": ${missing}. Install python3-torch python3-onnx (Debian) to run it; set UAT_REQUIRE_TORCH=1 to make this a failure. ***\n\n`);
-  describe.skip(title, body);
+  process.stderr.write(`\n*** SKIPPED (needs PyTorch): ${missing}. Install python3-torch python3-onnx (Debian) to run these tests; UAT_REQUIRE_TORCH=1 makes this a failure. ***\n\n`);
+  describe.skip('needs PyTorch (see stderr)', body);
 }
 
 /** Runs `uat_torch.py <cmd> <arg>` and parses its JSON output. */

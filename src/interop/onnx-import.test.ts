@@ -68,6 +68,12 @@ describe('uat import onnx: what is refused', () => {
     expect(() => onnxToModel(om, { source: 't.onnx' })).toThrow(/t\.onnx: graph: expected a function the recognised uat model reproduces.*the graph computes something else/);
   });
 
+  it('a graph asking for absurd tensors is refused before anything is allocated', () => {
+    const om = fresh();
+    om.graph.inputs[0]!.shape = [2 ** 40, 3, 2];
+    expect(() => onnxToModel(om, { source: 't.onnx' })).toThrow(/ONNX tensor of shape \[1099511627776,3,2\]: needs about 48.0 TiB, over the limit of 2.00 GiB/);
+  });
+
   it('a symbolic token axis needs --n; with it the import is exact', () => {
     const om = fresh();
     om.graph.inputs[0]!.shape = ['batch', 'seq', 2];

@@ -25,7 +25,7 @@ import { sha256Hex } from '../hash.ts';
 import { type Model, forward, makeRng, referenceForward, validateConfig, validateModel } from '../model/index.ts';
 import { DT, type OnnxModel } from './onnx-proto.ts';
 import { type GraphEval, evaluateGraph, graphIo, isAncestor } from './onnx-graph.ts';
-import { type Nd, nd, numel } from './onnx-ops.ts';
+import { type Nd, nd } from './onnx-ops.ts';
 import { type Affine, type AttentionMatch, type LayerNormMatch, dynConst, fail, matchAffine, matchFfn, matchLayerNorm, skip } from './onnx-match.ts';
 import { matchAttention } from './onnx-attention.ts';
 
@@ -111,7 +111,9 @@ function inputShape(ev0: ReturnType<typeof graphIo>, S: string, nOpt?: number): 
 }
 
 function randomInput(shape: number[], rng: () => number, scale: number): Nd {
-  return nd(DT.DOUBLE, shape, Float64Array.from({ length: numel(shape) }, () => scale * (2 * rng() - 1)));
+  const x = nd(DT.DOUBLE, shape); // refuses absurd shapes before allocating
+  for (let i = 0; i < x.data.length; i++) x.data[i] = scale * (2 * rng() - 1);
+  return x;
 }
 
 /** Converts a parsed ONNX model into a uat model and checks it against the graph's own evaluation. */

@@ -8,7 +8,7 @@
  * of the stored weights, which is what uat imports); integer tensors hold exact small integers.
  * Any operator not in `SUPPORTED_OPS` is refused by name.
  */
-import { UatInputError } from '../errors.ts';
+import { UatInputError, UatResourceError } from '../errors.ts';
 import { DT, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './onnx-proto.ts';
 
 export interface Nd {
@@ -19,7 +19,15 @@ export interface Nd {
 
 
 export const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-export const nd = (dtype: number, shape: number[], data?: Float64Array): Nd => ({ dtype, shape, data: data ?? new Float64Array(numel(shape)) });
+/** Largest tensor the interpreter allocates (2²⁸ float64 = 2 GiB): a graph asking for more is refused before allocating. */
+export const MAX_ELEMENTS = 2 ** 28;
+export function nd(dtype: number, shape: number[], data?: Float64Array): Nd {
+  if (data) return { dtype, shape, data };
+  const k = numel(shape);
+  if (!(k <= MAX_ELEMENTS) || shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new UatResourceError(`an ONNX tensor of shape [${shape.join(',')}]`, 8 * k, 8 * MAX_ELEMENTS, 'the graph asks for more than the interpreter allocates');
+  return { dtype, shape, data: new Float64Array(k) };
+}
 export const fromTensor = (t: OnnxTensor): Nd => ({ dtype: t.dataType, shape: t.dims.slice(), data: t.data });
 const isInt = (dt: number) => dt === DT.INT64 || dt === DT.INT32 || dt === DT.INT8 || dt === DT.UINT8 || dt === DT.BOOL;
 
@@ -52,6 +60,7 @@ function broadcastShape(a: number[], b: number[], where: string): number[] {
 
 /** For each flat index of `out`, the flat index into a tensor of shape `s` broadcast to it. */
 function broadcastIndex(s: number[], out: number[]): Int32Array {
+  if (!(numel(out) <= MAX_ELEMENTS)) throw new UatResourceError(`an ONNX tensor of shape [${out.join(',')}]`, 8 * numel(out), 8 * MAX_ELEMENTS);
   const r = out.length, st = stridesOf(s), idx = new Int32Array(numel(out));
   const ost = stridesOf(out);
   for (let k = 0; k < idx.length; k++) {

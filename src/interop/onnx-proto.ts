@@ -101,11 +101,11 @@ export function decodeTensor(m: Message, where: string): OnnxTensor {
     if (!Number.isSafeInteger(d) || d < 0) throw new UatInputError(`${W}.dims[${i}]`, 'a non-negative integer', d);
   });
   const count = numel(dims);
-  const data = new Float64Array(count);
   const raw = m.bytesOf(9);
   if (raw) {
     if (raw.length !== count * ITEM[dataType]!)
       throw new UatInputError(`${W}.raw_data`, `${count * ITEM[dataType]!} bytes (${count} × ${dtypeName(dataType)})`, raw.length);
+    const data = new Float64Array(count);
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
     for (let i = 0; i < count; i++) {
       switch (dataType) {
@@ -117,12 +117,11 @@ export function decodeTensor(m: Message, where: string): OnnxTensor {
         default: data[i] = dv.getUint8(i); // UINT8, BOOL
       }
     }
-  } else {
-    const vals = dataType === DT.FLOAT ? m.fixed(4, 'float') : dataType === DT.DOUBLE ? m.fixed(10, 'double') : dataType === DT.INT64 ? m.ints(7) : m.ints(5);
-    if (vals.length !== count) throw new UatInputError(`${W} data`, `${count} values (dims [${dims.join(',')}])`, vals.length);
-    data.set(vals);
+    return { name, dims, dataType, data };
   }
-  return { name, dims, dataType, data };
+  const vals = dataType === DT.FLOAT ? m.fixed(4, 'float') : dataType === DT.DOUBLE ? m.fixed(10, 'double') : dataType === DT.INT64 ? m.ints(7) : m.ints(5);
+  if (vals.length !== count) throw new UatInputError(`${W} data`, `${count} values (dims [${dims.join(',')}])`, vals.length);
+  return { name, dims, dataType, data: Float64Array.from(vals) };
 }
 
 function decodeAttribute(m: Message, where: string): OnnxAttribute {
