@@ -24,6 +24,7 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no scripts/__pycache__ litter in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 from uat_torch import TorchLayerModel, load_target, write_safetensors  # noqa: E402
@@ -62,7 +63,10 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
-    t = load_target(a.target)
+    try:
+        t = load_target(a.target)
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError) as e:
+        sys.exit('train-torch.py: error: --target %s: %s: %s' % (a.target, type(e).__name__, e))
     m = TorchLayerModel(t['n'], t['dIn'], a.D, a.heads, a.ffn, t['dOut'], a.norm_first, pos=True)
     with torch.no_grad():
         m.pos.normal_(0, 0.5)

@@ -238,6 +238,7 @@ def compile_target_expr(src, n, d_in):
     """Returns f(X) for X [batch, n, dIn] (float64 tensor) → [batch]."""
     tree = ast.parse(_translate(src), mode='eval')
     var = re.compile(r'^x([1-9]\d*)_([1-9]\d*)$')
+    callees = {id(c.func) for c in ast.walk(tree) if isinstance(c, ast.Call)}
     for node in ast.walk(tree):
         if isinstance(node, (ast.Expression, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)):
             continue
@@ -249,7 +250,7 @@ def compile_target_expr(src, n, d_in):
             mv = var.match(node.id)
             if node.id in ('pi', 'e') or (mv and int(mv.group(1)) <= n and int(mv.group(2)) <= d_in):
                 continue
-            if node.id in TARGET_FUNCS or node.id in ('min', 'max', 'pow'):
+            if (node.id in TARGET_FUNCS or node.id in ('min', 'max', 'pow')) and id(node) in callees:
                 continue
             raise ValueError('unknown symbol %r in %r' % (node.id, src))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
