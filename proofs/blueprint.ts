@@ -44,7 +44,7 @@ export const BLUEPRINT: Registry = {
       { file: 'src/model/reference.ts', fns: [referenceForward] },
     ],
     bound: { file: 'src/model/reference.ts', fns: [referenceForward] },
-    tests: ['property-tests/def-model.test.ts', 'property-tests/cross-python.test.ts'],
+    tests: ['property-tests/def-model.test.ts', 'property-tests/cross-python.test.ts', 'property-tests/def-model-torch.test.ts', 'property-tests/def-model-onnx.test.ts'],
     formal: { file: 'Model.v', theorem: 'def_model' },
   },
   'lem:equivariance': {

@@ -6,6 +6,7 @@
  *  - construct may import tensor, model, target, certificate;
  *  - verify imports tensor, model, target, interval — never construct or certificate, directly
  *    or through another module;
+ *  - interop (PyTorch/ONNX in and out) imports tensor and model;
  *  - cli imports index only. `errors.ts`, `version.ts`, `float.ts` (u, γ_k) and `hash.ts` (sha256)
  *    are leaves anyone may import.
  */
@@ -23,6 +24,7 @@ export const ALLOWED: Record<string, string[]> = {
   ode: ['tensor', 'model'],
   claims: ['tensor', 'model', 'target-map', 'interval', 'construct', 'certificate', 'verify', 'ode'],
   report: ['tensor', 'model', 'target-map', 'construct', 'certificate', 'verify', 'ode'],
+  interop: ['tensor', 'model'],
   cli: ['index'],
   index: ['*'],
 };

@@ -24,6 +24,15 @@ export {
 export { encodeSafetensors, decodeSafetensors } from './model/safetensors.ts';
 export { readModel, writeModel, writeFileAtomic, readFileChecked } from './model/io.ts';
 
+// interop (PyTorch state_dicts in, ONNX in and out)
+export type { TorchImportOptions, TorchImportResult, OnnxImportOptions, OnnxImportResult, OnnxImportCheck, OnnxModel } from './interop/index.ts';
+export {
+  importTorchFile, importOnnxFile, exportOnnxFile, torchStateToModel, onnxToModel, modelToOnnx, decodeOnnx, encodeOnnx,
+  TORCH_NAMES, SUPPORTED_OPS, EXPORT_OPSET,
+} from './interop/index.ts';
+export type { RawSafetensors, RawTensor } from './model/safetensors.ts';
+export { decodeSafetensorsRaw, encodeSafetensorsRaw } from './model/safetensors.ts';
+
 // ode
 export type {
   Field, OdeSystem, ModelSystemOptions, ExactFlowOptions, SchemeName, SchemeInfo, StepOptions, ReferenceResult as OdeReferenceResult,

@@ -12,6 +12,7 @@ import { registerConstructCommand } from './cmd-construct.ts';
 import { registerVerifyCommand } from './cmd-verify.ts';
 import { registerClaimsCommand } from './cmd-claims.ts';
 import { registerReportCommand } from './cmd-report.ts';
+import { registerInteropCommands } from './cmd-interop.ts';
 import { VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerVerifyCommand(program);
   registerConstructCommand(program);
   registerOdeCommand(program);
+  registerInteropCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -86,28 +86,7 @@ export function encodeSafetensors(model: Model, extraMetadata?: Record<string, s
     header[e.name] = { dtype: 'F64', shape: e.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  const bufferLen = offset;
-
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const pad = (8 - (json.length % 8)) % 8;
-  const N = json.length + pad;
-  const out = new Uint8Array(8 + N + bufferLen);
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  dv.setBigUint64(0, BigInt(N), true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.length, 8 + N);
-
-  let pos = 8 + N;
-  for (const e of order) {
-    const t = tensors.get(e.name)!;
-    if (LITTLE_ENDIAN) {
-      out.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), pos);
-      pos += t.byteLength;
-    } else {
-      for (let i = 0; i < t.length; i++, pos += 8) dv.setFloat64(pos, t[i]!, true);
-    }
-  }
-  return out;
+  return assemble(header, order.map((e) => tensors.get(e.name)!), offset);
 }
 
 interface Entry {
@@ -118,13 +97,25 @@ interface Entry {
   end: number;
 }
 
-/**
- * Parses safetensors bytes into a validated model. `source` (usually the file path) prefixes
- * every error's field. The tensors are copied into fresh, aligned Float64Arrays (the input may be
- * reused), in `expectedTensors` order.
- */
-export function decodeSafetensors(bytes: Uint8Array, source = 'model'): Model {
-  const S = `${source}: `;
+/** One tensor of a safetensors file as read by `decodeSafetensorsRaw`: F32 widened exactly to float64. */
+export interface RawTensor {
+  shape: number[];
+  /** the stored dtype, `F64` or `F32` */
+  dtype: string;
+  /** row-major values as float64 (a fresh, aligned copy) */
+  data: Float64Array;
+}
+
+/** A safetensors file of any producer (PyTorch, numpy, …): string metadata and named tensors. */
+export interface RawSafetensors {
+  /** the `__metadata__` map, or undefined when the file has none */
+  metadata: Record<string, string> | undefined;
+  /** tensors in the header's key order */
+  tensors: Map<string, RawTensor>;
+}
+
+/** The header of a safetensors file: length, UTF-8, JSON object, no duplicate keys. */
+function parseHeader(bytes: Uint8Array, S: string): { h: Record<string, unknown>; N: number; dv: DataView } {
   if (bytes.length < 8)
     throw new UatInputError(`${S}file size`, 'at least 8 bytes (the header length)', bytes.length, 'not a safetensors file');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -151,11 +142,11 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'model'): Model {
     throw new UatInputError(`${S}header`, 'a JSON object', header);
   const dup = findDuplicateKey(text);
   if (dup !== undefined) throw new UatInputError(`${S}header`, 'unique keys in every JSON object', dup, 'duplicate key');
-  const h = header as Record<string, unknown>;
+  return { h: header as Record<string, unknown>, N, dv };
+}
 
-  const config = readMetadata(h.__metadata__, S);
-
-  // Structure of each tensor entry.
+/** Structure of each tensor entry of the header (types of dtype, shape, data_offsets). */
+function parseEntries(h: Record<string, unknown>, S: string): Entry[] {
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(h)) {
     if (name === '__metadata__') continue;
@@ -178,29 +169,22 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'model'): Model {
     });
     entries.push({ name, dtype: r.dtype, shape: r.shape as number[], begin: off[0] as number, end: off[1] as number });
   }
+  return entries;
+}
 
-  // Names: exactly those the config implies.
-  const expected = expectedTensors(config);
-  const expNames = new Map(expected.map((e) => [e.name, e.shape]));
-  for (const e of entries)
-    if (!expNames.has(e.name))
-      throw new UatInputError(`${S}tensor ${e.name}`, `one of ${[...expNames.keys()].join(', ')}`, e.name, 'unexpected tensor for this config');
-  const byName = new Map(entries.map((e) => [e.name, e]));
-  for (const x of expected)
-    if (!byName.has(x.name))
-      throw new UatInputError(`${S}tensor ${x.name}`, `present with shape [${x.shape.join(',')}]`, undefined, 'missing');
-
-  // Dtype, shape, size and bounds of each tensor.
-  const bufferStart = 8 + N;
-  const bufferLen = bytes.length - bufferStart;
+/**
+ * Dtype, shape (against `want` when given), size and bounds of each entry, then coverage: sorted by
+ * begin, the tensors tile [0, bufferLen) with no overlap and no hole.
+ */
+function checkLayout(entries: Entry[], bufferLen: number, S: string, want?: Map<string, number[]>): void {
   for (const e of entries) {
     const f = `${S}tensor ${e.name}`;
     const itemsize = ITEMSIZE[e.dtype];
     if (itemsize === undefined)
       throw new UatInputError(`${f}.dtype`, '"F64" or "F32"', e.dtype, KNOWN_DTYPES.includes(e.dtype) ? 'unsupported dtype; convert to F64 or F32' : 'not a safetensors dtype');
-    const want = expNames.get(e.name)!;
-    if (e.shape.length !== want.length || e.shape.some((d, i) => d !== want[i]))
-      throw new UatInputError(`${f}.shape`, `[${want.join(',')}] for this config`, `[${e.shape.join(',')}]`);
+    const w = want?.get(e.name);
+    if (w && (e.shape.length !== w.length || e.shape.some((d, i) => d !== w[i])))
+      throw new UatInputError(`${f}.shape`, `[${w.join(',')}] for this config`, `[${e.shape.join(',')}]`);
     if (e.begin > e.end)
       throw new UatInputError(`${f}.data_offsets`, 'begin <= end', `[${e.begin},${e.end}]`);
     const nbytes = shapeSize(e.shape) * itemsize;
@@ -209,8 +193,6 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'model'): Model {
     if (e.end > bufferLen)
       throw new UatInputError(`${f}.data_offsets`, `within the buffer of ${bufferLen} bytes`, `[${e.begin},${e.end}]`, 'out of bounds; file truncated?');
   }
-
-  // Coverage: sorted by begin, the tensors tile [0, bufferLen) with no overlap and no hole.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   let prev: Entry | undefined;
@@ -224,31 +206,123 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'model'): Model {
   }
   if (cursor !== bufferLen)
     throw new UatInputError(`${S}buffer size`, `${cursor} bytes (the end of the last tensor)`, bufferLen, `${bufferLen - cursor} trailing bytes at [${cursor},${bufferLen}) belong to no tensor`);
+}
 
-  // Values: copy out, widen F32, check finiteness.
-  const tensors = new Map<string, Float64Array>();
-  for (const x of expected) {
-    const e = byName.get(x.name)!;
-    const count = shapeSize(e.shape);
-    const at = bufferStart + e.begin;
-    let a: Float64Array;
-    if (e.dtype === 'F64') {
-      if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 8 === 0) {
-        a = new Float64Array(bytes.buffer, bytes.byteOffset + at, count).slice();
-      } else {
-        a = new Float64Array(count);
-        for (let i = 0; i < count; i++) a[i] = dv.getFloat64(at + 8 * i, true);
-      }
+/** The values of one (already checked) entry as a fresh float64 array; F32 widened; finite. */
+function readValues(bytes: Uint8Array, dv: DataView, bufferStart: number, e: Entry, S: string): Float64Array {
+  const count = shapeSize(e.shape);
+  const at = bufferStart + e.begin;
+  let a: Float64Array;
+  if (e.dtype === 'F64') {
+    if (LITTLE_ENDIAN && (bytes.byteOffset + at) % 8 === 0) {
+      a = new Float64Array(bytes.buffer, bytes.byteOffset + at, count).slice();
     } else {
       a = new Float64Array(count);
-      for (let i = 0; i < count; i++) a[i] = dv.getFloat32(at + 4 * i, true);
+      for (let i = 0; i < count; i++) a[i] = dv.getFloat64(at + 8 * i, true);
     }
-    for (let i = 0; i < count; i++)
-      if (!Number.isFinite(a[i]!))
-        throw new UatInputError(`${S}tensor ${e.name}`, 'finite values', a[i], `at flat index ${i}`);
-    tensors.set(x.name, a);
+  } else {
+    a = new Float64Array(count);
+    for (let i = 0; i < count; i++) a[i] = dv.getFloat32(at + 4 * i, true);
   }
+  for (let i = 0; i < count; i++)
+    if (!Number.isFinite(a[i]!))
+      throw new UatInputError(`${S}tensor ${e.name}`, 'finite values', a[i], `at flat index ${i}`);
+  return a;
+}
+
+/**
+ * Parses safetensors bytes into a validated model. `source` (usually the file path) prefixes
+ * every error's field. The tensors are copied into fresh, aligned Float64Arrays (the input may be
+ * reused), in `expectedTensors` order.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = 'model'): Model {
+  const S = `${source}: `;
+  const { h, N, dv } = parseHeader(bytes, S);
+  const config = readMetadata(h.__metadata__, S);
+  const entries = parseEntries(h, S);
+
+  // Names: exactly those the config implies.
+  const expected = expectedTensors(config);
+  const expNames = new Map(expected.map((e) => [e.name, e.shape]));
+  for (const e of entries)
+    if (!expNames.has(e.name))
+      throw new UatInputError(`${S}tensor ${e.name}`, `one of ${[...expNames.keys()].join(', ')}`, e.name, 'unexpected tensor for this config');
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  for (const x of expected)
+    if (!byName.has(x.name))
+      throw new UatInputError(`${S}tensor ${x.name}`, `present with shape [${x.shape.join(',')}]`, undefined, 'missing');
+
+  checkLayout(entries, bytes.length - (8 + N), S, expNames);
+  const tensors = new Map<string, Float64Array>();
+  for (const x of expected) tensors.set(x.name, readValues(bytes, dv, 8 + N, byName.get(x.name)!, S));
   return { config, tensors };
+}
+
+/**
+ * Parses any safetensors file (the checks of `decodeSafetensors` on the container: header, dtype
+ * F64/F32, offsets tiling the buffer, finite values) without uat's metadata or name rules: the
+ * reader for files written by other tools, e.g. a PyTorch `state_dict` (`src/interop`).
+ */
+export function decodeSafetensorsRaw(bytes: Uint8Array, source = 'file'): RawSafetensors {
+  const S = `${source}: `;
+  const { h, N, dv } = parseHeader(bytes, S);
+  let metadata: Record<string, string> | undefined;
+  const m = h.__metadata__;
+  if (m !== undefined) {
+    if (typeof m !== 'object' || m === null || Array.isArray(m))
+      throw new UatInputError(`${S}__metadata__`, 'an object of string values', m);
+    for (const [k, v] of Object.entries(m))
+      if (typeof v !== 'string') throw new UatInputError(`${S}__metadata__.${k}`, 'a string (safetensors metadata is string to string)', v);
+    metadata = { ...(m as Record<string, string>) };
+  }
+  const entries = parseEntries(h, S);
+  checkLayout(entries, bytes.length - (8 + N), S);
+  const tensors = new Map<string, RawTensor>();
+  for (const e of entries) tensors.set(e.name, { shape: e.shape.slice(), dtype: e.dtype, data: readValues(bytes, dv, 8 + N, e, S) });
+  return { metadata, tensors };
+}
+
+/**
+ * Writes named float64 tensors (any names, any shapes) and string metadata as safetensors bytes
+ * with the layout of `encodeSafetensors` (header padded to 8 bytes, F64, contiguous in the given
+ * order). For files other tools read, e.g. a PyTorch-named `state_dict`.
+ */
+export function encodeSafetensorsRaw(
+  tensors: { name: string; shape: number[]; data: Float64Array }[], metadata?: Record<string, string>,
+): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = { ...metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    if (t.name === '__metadata__' || t.name in header) throw new UatInputError(`tensor ${t.name}`, 'a unique name other than __metadata__', t.name);
+    if (t.data.length !== shapeSize(t.shape))
+      throw new UatInputError(`tensor ${t.name}`, `${shapeSize(t.shape)} values (shape [${t.shape.join(',')}])`, t.data.length);
+    header[t.name] = { dtype: 'F64', shape: t.shape, data_offsets: [offset, offset + 8 * t.data.length] };
+    offset += 8 * t.data.length;
+  }
+  return assemble(header, tensors.map((t) => t.data), offset);
+}
+
+/** Header JSON padded with spaces to a multiple of 8, then the float64 buffers little-endian. */
+function assemble(header: Record<string, unknown>, datas: Float64Array[], bufferLen: number): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const pad = (8 - (json.length % 8)) % 8;
+  const N = json.length + pad;
+  const out = new Uint8Array(8 + N + bufferLen);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  dv.setBigUint64(0, BigInt(N), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + N);
+  let pos = 8 + N;
+  for (const t of datas) {
+    if (LITTLE_ENDIAN) {
+      out.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), pos);
+      pos += t.byteLength;
+    } else {
+      for (let i = 0; i < t.length; i++, pos += 8) dv.setFloat64(pos, t[i]!, true);
+    }
+  }
+  return out;
 }
 
 /** Checks the uat entries of `__metadata__` and returns the validated config. */
