@@ -230,7 +230,7 @@ def main():
     cpu = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = {
         'format': FORMAT, 'version': VERSION,
-        'command': '/usr/bin/python3 scripts/macaron-vs-standard.py' + (' --quick' if a.quick else ''),
+        'command': ' '.join(['/usr/bin/python3', 'scripts/macaron-vs-standard.py'] + sys.argv[1:]),
         'config': {'budget': budget, 'hyper': HP, 'dtype': 'float32', 'depths': depths, 'archs': list(ARCHS),
                    'tasks': {t: table[t] for t in tasks}, 'primaryMetric': {t: Task(t, table[t], 1, DTYPE).primary for t in tasks},
                    'difference': 'metric(macaron) - metric(standard), paired by seed; negative favours Macaron',
