@@ -45,9 +45,10 @@ describe('macaron-vs-standard --quick (PyTorch pipeline)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'uat-macaron-quick-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.runIf(!hasTorch && required)('PyTorch is required (UAT_REQUIRE_TORCH=1) but /usr/bin/python3 cannot import torch', () => {
-    throw new Error(`${PY} cannot import torch and UAT_REQUIRE_TORCH=1: apt-get install -y python3-torch`);
-  });
+  if (!hasTorch && required)
+    it('PyTorch is required (UAT_REQUIRE_TORCH=1) but /usr/bin/python3 cannot import torch', () => {
+      throw new Error(`${PY} cannot import torch and UAT_REQUIRE_TORCH=1: apt-get install -y python3-torch`);
+    });
 
   it.skipIf(!hasTorch)('runs, pairs every cell, holds parameter counts equal, exports importable models and valid targets', () => {
     const out = join(dir, 'q.json'), models = join(dir, 'models');
