@@ -51,6 +51,7 @@ export {
 } from './ode/index.ts';
 export type { ClaimResult, Verdict } from './claims/types.ts';
 export { macaronClaims, claimStrangLowerLte, claimMacaronIsStrang, claimEqualParameters } from './claims/macaron.ts';
+export { claimMacaronSuperior } from './claims/macaron-superior.ts';
 
 // target maps (specs, compiled targets)
 export type { Target, TargetSpec } from './target-map/index.ts';

@@ -5,8 +5,8 @@ import { macaronClaims } from './macaron.ts';
 describe('claims: macaron', () => {
   const claims = macaronClaims();
 
-  it('returns the three claims with ids, verdicts and evidence', () => {
-    expect(claims.map((c) => c.id)).toEqual(['claim:macaron-strang-lower-lte', 'claim:macaron-is-strang', 'claim:macaron-equal-params']);
+  it('returns the four claims with ids, verdicts and evidence', () => {
+    expect(claims.map((c) => c.id)).toEqual(['claim:macaron-strang-lower-lte', 'claim:macaron-is-strang', 'claim:macaron-equal-params', 'claim:macaron-superior']);
     for (const c of claims) {
       expect(['holds', 'holds with caveat', 'fails']).toContain(c.verdict);
       expect(c.statement.length).toBeGreaterThan(20);

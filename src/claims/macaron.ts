@@ -4,7 +4,9 @@
  *      more accurate than the standard one) — measured, with the caveat that with Euler sub-steps
  *      the order does not improve, only the constant;
  *  (b) the Macaron layer is one Strang + Euler step — the identity of `src/ode/identity.ts`;
- *  (c) with half-width FFNs the Macaron layer has as many parameters as the standard layer.
+ *  (c) with half-width FFNs the Macaron layer has as many parameters as the standard layer;
+ *  (d) the paper's empirical headline, "superior to the Transformer", judged from a small trained
+ *      experiment's committed results (`macaron-superior.ts`).
  * Every number is computed here; nothing is copied from the paper or from docs/math.md.
  * @see proofs/lem-splitting.md
  */
@@ -12,6 +14,7 @@ import { type ModelConfig, initModel, makeRng, parameterCount, validateConfig } 
 import { tensor, type Activation } from '../tensor/index.ts';
 import { runOde, layerStepIdentity, SLOPE_TOLERANCE, type OdeReport } from '../ode/index.ts';
 import type { ClaimResult, Verdict } from './types.ts';
+import { claimMacaronSuperior } from './macaron-superior.ts';
 
 const SOURCE = 'Lu et al. 2019, "Understanding and Improving Transformer From a Multi-Particle Dynamic System Point of View", arXiv 1906.02762';
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
@@ -156,5 +159,5 @@ export function claimEqualParameters(): ClaimResult {
 
 /** All Macaron claims, in a fixed order. */
 export function macaronClaims(): ClaimResult[] {
-  return [claimStrangLowerLte(), claimMacaronIsStrang(), claimEqualParameters()];
+  return [claimStrangLowerLte(), claimMacaronIsStrang(), claimEqualParameters(), claimMacaronSuperior()];
 }

@@ -1,0 +1,1 @@
+"""Standard vs Macaron layers trained side by side (issue 14); the driver is scripts/macaron-vs-standard.py."""
