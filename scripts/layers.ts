@@ -6,8 +6,8 @@
  *  - construct may import tensor, model, target, certificate;
  *  - verify imports tensor, model, target, interval — never construct or certificate, directly
  *    or through another module;
- *  - cli imports index only. `errors.ts`, `version.ts`, `float.ts` (u, γ_k) and `hash.ts` (sha256)
- *    are leaves anyone may import.
+ *  - cli imports index only. `errors.ts`, `version.ts`, `float.ts` (u, γ_k), `hash.ts` (sha256)
+ *    and `json.ts` (the strict JSON reader) are leaves anyone may import.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
@@ -26,7 +26,7 @@ export const ALLOWED: Record<string, string[]> = {
   cli: ['index'],
   index: ['*'],
 };
-const LEAVES = new Set(['errors', 'version', 'float', 'hash']);
+const LEAVES = new Set(['errors', 'version', 'float', 'hash', 'json']);
 
 export interface Edge { from: string; to: string; file: string; spec: string }
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { generateReport, FIGURES, UatInputError, type FigureId } from '../index.ts';
-import { runAction, parseNumber, printJson } from './util.ts';
+import { runAction, parseNumber, printJson, checkWritableDir } from './util.ts';
 import { DEMO_TARGET, DEMO_EPS } from './cmd-demo.ts';
 
 interface ReportOpts {
@@ -37,6 +37,7 @@ export function registerReportCommand(program: Command): void {
             })
           : undefined;
         const timeLimit = parseNumber('--time-limit', o.timeLimit, { exclusiveMin: 0 });
+        checkWritableDir('--out', o.out);
         const maxBuildWidth = parseNumber('--max-build-width', o.maxBuildWidth, { integer: true, min: 0 });
         const res = generateReport({
           outDir: o.out, demo: { target: DEMO_TARGET, eps: DEMO_EPS }, only, verifyTimeLimit: timeLimit, maxBuildWidth,

@@ -1,10 +1,21 @@
 /**
- * Strict JSON text checking for target specs: finds the line and column of a syntax error (Node's
- * `JSON.parse` messages do not reliably carry a position) and refuses duplicate object keys
- * (which `JSON.parse` would silently resolve to the last one). RFC 8259 grammar; the value itself
- * is then produced by `JSON.parse`.
+ * The one strict JSON reader of uat (a leaf: anyone may import it). Every JSON a user gives —
+ * target specs, model configs, inputs X, certificates, the safetensors header and its config —
+ * goes through `parseJsonText`:
+ * - RFC 8259 grammar, checked here first, so that a syntax error carries its line and column
+ *   (Node's `JSON.parse` messages do not reliably carry a position);
+ * - duplicate object keys are refused (`JSON.parse` silently keeps the last one, other readers
+ *   the first: an ambiguous file is an error, naming the key path);
+ * - limits: at most `MAX_JSON_BYTES` characters (256 MiB, below V8's string limit) and nesting
+ *   depth at most `MAX_JSON_DEPTH` (256), both before `JSON.parse` allocates anything;
+ * - an error echoes at most 12 characters of the input at the error position (never the text).
+ * The value itself is then produced by `JSON.parse`. A UTF-8 byte order mark is tolerated.
  */
-import { UatInputError } from '../errors.ts';
+import { UatInputError, described } from './errors.ts';
+
+/** Longest JSON text accepted (characters), and deepest nesting of arrays and objects. */
+export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+export const MAX_JSON_DEPTH = 256;
 
 /** 1-based line and column of a UTF-16 offset in `text`. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -87,7 +98,7 @@ export function checkJsonText(text: string, source: string): void {
     i += m![0].length;
   };
   const value = (path: string, depth: number): void => {
-    if (depth > 256) fail('nesting depth at most 256', path);
+    if (depth > MAX_JSON_DEPTH) fail(`nesting depth at most ${MAX_JSON_DEPTH}`, path);
     ws();
     if (i >= n) fail('a JSON value', path);
     const c = text[i];
@@ -185,8 +196,12 @@ export function checkJsonText(text: string, source: string): void {
   }
 }
 
-/** `JSON.parse` after `checkJsonText`: errors carry a line and column. */
-export function parseJsonText(text: string, source: string): unknown {
+/**
+ * `JSON.parse` after `checkJsonText`: errors carry a line and column; a text over `maxChars`
+ * (default `MAX_JSON_BYTES`) is refused before it is scanned.
+ */
+export function parseJsonText(text: string, source: string, maxChars = MAX_JSON_BYTES): unknown {
+  if (text.length > maxChars) throw new UatInputError(source, `a JSON text of at most ${maxChars} characters`, described(`${text.length} characters`));
   checkJsonText(text, source);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   return JSON.parse(body) as unknown;
