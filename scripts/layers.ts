@@ -6,6 +6,7 @@
  *  - construct may import tensor, model, target, certificate;
  *  - verify imports tensor, model, target, interval — never construct or certificate, directly
  *    or through another module;
+ *  - plot (vega figures) imports nothing of the project; ode and report draw through it;
  *  - cli imports index only. `errors.ts`, `version.ts`, `float.ts` (u, γ_k), `hash.ts` (sha256)
  *    and `json.ts` (the strict JSON reader) are leaves anyone may import.
  */
@@ -20,9 +21,10 @@ export const ALLOWED: Record<string, string[]> = {
   certificate: ['model', 'target-map'],
   construct: ['tensor', 'model', 'target-map', 'certificate'],
   verify: ['tensor', 'model', 'target-map', 'interval'],
-  ode: ['tensor', 'model'],
+  plot: [],
+  ode: ['tensor', 'model', 'plot'],
   claims: ['tensor', 'model', 'target-map', 'interval', 'construct', 'certificate', 'verify', 'ode'],
-  report: ['tensor', 'model', 'target-map', 'construct', 'certificate', 'verify', 'ode'],
+  report: ['tensor', 'model', 'target-map', 'construct', 'certificate', 'verify', 'ode', 'plot'],
   cli: ['index'],
   index: ['*'],
 };

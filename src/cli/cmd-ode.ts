@@ -84,7 +84,7 @@ export function registerOdeCommand(program: Command): void {
     .option('--check', 'exit 1 if a slope is off by more than 0.15 or a leading coefficient by more than 1e-2')
     .option('--quiet', 'no progress bar')
     .action((o: OdeOpts) =>
-      runAction(() => {
+      runAction(async () => {
         const T = parseNumber('--T', o.T, { exclusiveMin: 0 });
         const seed = parseNumber('--seed', o.seed, { integer: true, min: 0 });
         const gammas = o.gammas !== undefined ? parseGammas(o.gammas) : undefined;
@@ -105,7 +105,7 @@ export function registerOdeCommand(program: Command): void {
         } finally {
           bar?.stop();
         }
-        if (o.plot) writeFileAtomic(o.plot, odeReportSvg(r));
+        if (o.plot) writeFileAtomic(o.plot, await odeReportSvg(r));
         if (o.json) printJson(r);
         else {
           printText(r);

@@ -1,10 +1,16 @@
 /**
  * `uat report`: regenerates the figures of docs/ from real runs of the real code — the planner and
  * the construction (src/construct), the forward pass (src/model), the verifier (src/verify) and
- * the ODE experiments (src/ode). Every figure is made by one function; a figure whose run fails is
- * reported as not made, with the reason, and its old file is left untouched (never faked). A
- * `manifest.json` next to the figures records, per figure, the command, the parameters and the
- * key numbers. Writes are atomic.
+ * the ODE experiments (src/ode) — drawn by vega (src/plot). Every figure is made by one function;
+ * a figure whose run fails is reported as not made, with the reason, and its old file is left
+ * untouched (never faked). A `manifest.json` next to the figures records, per figure, the command,
+ * the parameters and the key numbers. Writes are atomic.
+ *
+ * Deterministic: fixed seeds, the verifier run bounded by a box budget (its x axis is boxes, not
+ * seconds; a run cut by the safety time limit makes no figure), and no timing or other
+ * run-specific number in a figure or the manifest — so `uat report` reproduces the committed
+ * files byte for byte (src/report/report.test.ts) and leaves `git status` clean. Timings are
+ * returned (`FigureRecord.seconds`) and printed by the CLI only.
  * @see docs/reproducibility.md
  */
 import { join } from 'node:path';
@@ -17,10 +23,8 @@ import {
   type ConstructResult, buildTransformer, chooseParameters, coefficientCache, targetConstants, FLOAT_RESERVE,
 } from '../construct/index.ts';
 import { verify, type VerifyResult } from '../verify/index.ts';
-import { runOde, odeReportSvg, logLogSvg, type PlotPanel } from '../ode/index.ts';
-import { linePlotSvg, heatmapSvg, stackedBarSvg, type LineSeries } from './svg.ts';
-
-export { linePlotSvg, heatmapSvg, stackedBarSvg, ramp, tickLabel } from './svg.ts';
+import { runOde, odeReportSvg } from '../ode/index.ts';
+import { logLogSvg, lineSvg, heatmapSvg, stackedBarSvg, type LineSeries, type PlotPanel } from '../plot/index.ts';
 
 /** The figures, in the order they are made. */
 export const FIGURES = ['width-vs-eps', 'observed-over-bound', 'budget-demo', 'heatmap-demo', 'verifier-lb-ub', 'ode-loglog'] as const;
@@ -34,6 +38,7 @@ export interface FigureRecord {
   made: boolean;
   /** why the figure was not made */
   reason?: string;
+  /** seconds it took (returned and printed, never written to the manifest) */
   seconds: number;
   /** the command that regenerates it */
   command: string;
@@ -48,11 +53,14 @@ export interface ReportOptions {
   /** the embedded demo target (a target-spec JSON value) and its tolerance */
   demo: { target: unknown; eps: number };
   only?: readonly FigureId[];
-  /** seconds for the verifier run (default 30) */
+  /** box budget of the verifier run (default 20000; the run stops earlier when its gap closes) */
+  verifyMaxBoxes?: number;
+  /** safety limit in seconds for the verifier run (default 300); a run cut by it makes no figure */
   verifyTimeLimit?: number;
   /** build (allocate) only widths up to this for the observed-error curves (default 60000) */
   maxBuildWidth?: number;
-  onProgress?: (figure: FigureId, what: string) => void;
+  /** called at each step: the figure, what runs now, and how many of the requested figures are done */
+  onProgress?: (figure: FigureId, what: string, done: number, total: number) => void;
 }
 
 export interface ReportResult {
@@ -182,24 +190,25 @@ function demoRun(opts: ReportOptions): DemoRun {
  * Makes the figures (all, or `only`) into `outDir` and writes `manifest.json` there (merged with
  * the records of figures not remade this time).
  */
-export function generateReport(opts: ReportOptions): ReportResult {
+export async function generateReport(opts: ReportOptions): Promise<ReportResult> {
   mkdirSync(opts.outDir, { recursive: true });
   const want = new Set<FigureId>(opts.only && opts.only.length ? opts.only : FIGURES);
   let widths: ReturnType<typeof widthRuns> | undefined;
   let demo: DemoRun | undefined;
   let verified: VerifyResult | undefined;
   const demoName = (opts.demo.target as { name?: string }).name ?? 'demo';
-  const vLimit = opts.verifyTimeLimit ?? 30;
+  const vLimit = opts.verifyTimeLimit ?? 300;
+  const vBoxes = opts.verifyMaxBoxes ?? 20000;
   const base = 'npm run uat -- report --out docs/figures --only ';
   const records: FigureRecord[] = [];
 
-  const make = (id: FigureId, title: string, parameters: Record<string, unknown>, body: (progress: (w: string) => void) => { svg: string; summary: Record<string, unknown> }) => {
+  const make = async (id: FigureId, title: string, parameters: Record<string, unknown>, body: (progress: (w: string) => void) => Promise<{ svg: string; summary: Record<string, unknown> }>) => {
     if (!want.has(id)) return;
     const t0 = performance.now();
     const file = `${id}.svg`;
     const rec: FigureRecord = { id, file, title, made: false, seconds: 0, command: base + id, parameters, summary: {} };
     try {
-      const { svg, summary } = body((w) => opts.onProgress?.(id, w));
+      const { svg, summary } = await body((w) => opts.onProgress?.(id, w, records.length, want.size));
       writeFileAtomic(join(opts.outDir, file), svg);
       rec.made = true;
       rec.summary = summary;
@@ -220,14 +229,18 @@ export function generateReport(opts: ReportOptions): ReportResult {
   const getVerified = (p: (w: string) => void) => {
     if (!verified) {
       const d = getDemo(p);
-      p(`verify the demo model (time limit ${vLimit} s)`);
-      verified = verify(d.res.model, d.target, { timeLimit: vLimit, progressEvery: 0.05, seed: 1 });
+      p(`verify the demo model (at most ${vBoxes} boxes)`);
+      // progress (and history) at every box: a deterministic record, unlike one every k seconds
+      const v = verify(d.res.model, d.target, { timeLimit: vLimit, maxBoxes: vBoxes, progressEvery: 0, seed: 1 });
+      if (!v.finished && v.boxes < vBoxes)
+        throw new Error(`the verifier was cut by the ${vLimit} s safety limit after ${v.boxes} boxes: its result would depend on the machine`);
+      verified = v;
     }
     return verified;
   };
   const casesParam = () => reportCases(opts.demo.target).map((c) => ({ name: c.name, f: c.spec.f, eps: c.eps }));
 
-  make('width-vs-eps', 'Width and error of the construction against ε', { cases: casesParam(), maxBuildWidth: opts.maxBuildWidth ?? 60000 }, (p) => {
+  await make('width-vs-eps', 'Width and error of the construction against ε', { cases: casesParam(), maxBuildWidth: opts.maxBuildWidth ?? 60000 }, async (p) => {
     const runs = getWidths(p);
     const widthPanel: PlotPanel = {
       title: 'Hidden width n·(1 + Σ K_ν) chosen by the planner',
@@ -249,7 +262,7 @@ export function generateReport(opts: ReportOptions): ReportResult {
       threshold: [Math.min(...allEps), Math.max(...allEps)].map((e) => ({ x: e, y: e })),
       thresholdLabel: 'y = ε',
     };
-    const svg = logLogSvg([widthPanel, errPanel], {
+    const svg = await logLogSvg([widthPanel, errPanel], {
       title: 'The construction: width and error against ε',
       caption: `filled markers (left): models built and checked; hollow: planned only (width > ${opts.maxBuildWidth ?? 60000}). Right: filled = certificate total, hollow = observed.`,
     });
@@ -258,21 +271,21 @@ export function generateReport(opts: ReportOptions): ReportResult {
     return { svg, summary };
   });
 
-  make('observed-over-bound', 'Observed error / a-priori bound', { cases: casesParam() }, (p) => {
+  await make('observed-over-bound', 'Observed error / a-priori bound', { cases: casesParam() }, async (p) => {
     const runs = getWidths(p);
     const series: LineSeries[] = runs.map(({ c, points }) => ({
       name: c.name,
       points: points.filter((q) => q.built).map((q) => ({ x: q.eps, y: q.observed! / q.bound! })),
     }));
-    const svg = linePlotSvg([{ title: 'observed max |T − f| / certificate total', xLabel: 'requested ε', yLabel: 'ratio', xLog: true, xReversed: true, yRange: [0, 1], series }], {
-      title: 'How tight is the a-priori bound?', panelWidth: 700,
+    const svg = await lineSvg([{ title: 'observed max |T − f| / certificate total', xLabel: 'requested ε', yLabel: 'ratio', xLog: true, xReversed: true, yRange: [0, 1], series }], {
+      title: 'How tight is the a-priori bound?', panelWidth: 620,
       caption: 'observed = max over a grid, the corners, seeded random points and points next to the kinks; ratio ≤ 1 means the certificate held',
     });
     const all = series.flatMap((s) => s.points.map((q) => q.y));
     return { svg, summary: { minRatio: r4(Math.min(...all)), maxRatio: r4(Math.max(...all)), points: all.length } };
   });
 
-  make('budget-demo', `The certificate's terms for the demo target`, { target: opts.demo.target, eps: opts.demo.eps, verifyTimeLimit: vLimit }, (p) => {
+  await make('budget-demo', `The certificate's terms for the demo target`, { target: opts.demo.target, eps: opts.demo.eps, verifyMaxBoxes: vBoxes }, async (p) => {
     const d = getDemo(p);
     let ub: number | undefined;
     try {
@@ -293,7 +306,7 @@ export function generateReport(opts: ReportOptions): ReportResult {
       ],
       marks: [{ name: 'observed max error', value: d.observed[q]! }],
     }));
-    const svg = stackedBarSvg(groups, {
+    const svg = await stackedBarSvg(groups, {
       title: `Error budget of the demo model (ε = ${opts.demo.eps}, width ${d.res.plan.width}, N = ${d.res.plan.N})`,
       yLabel: 'error bound', reference: { name: `ε = ${opts.demo.eps}`, value: opts.demo.eps },
       caption: `verified sup error (UB, all entries): ${ub === undefined ? 'not available' : r4(ub)}; float term ${Array.from(b.float).map((x) => x.toExponential(1)).join(', ')}`,
@@ -308,7 +321,7 @@ export function generateReport(opts: ReportOptions): ReportResult {
     };
   });
 
-  make('heatmap-demo', '|T − f| over [0,1]² for the demo target', { target: opts.demo.target, eps: opts.demo.eps, grid: 60 }, (p) => {
+  await make('heatmap-demo', '|T − f| over [0,1]² for the demo target', { target: opts.demo.target, eps: opts.demo.eps, grid: 60 }, async (p) => {
     const d = getDemo(p);
     const t = d.target;
     if (t.m !== 2) throw new Error(`the heat map needs a demo target with n·d_in = 2, found ${t.m}`);
@@ -325,7 +338,7 @@ export function generateReport(opts: ReportOptions): ReportResult {
       }
     const vmax = Math.max(...vals.map(maxOf));
     const f = (t.spec as unknown as { f: string[][] }).f;
-    const svg = heatmapSvg(
+    const svg = await heatmapSvg(
       vals.map((v, q) => ({
         title: `|T − f| for f[${Math.floor(q / t.dOut)}][${q % t.dOut}] = ${f[Math.floor(q / t.dOut)]![q % t.dOut]}`,
         values: v, nx: G, ny: G, xLabel: 'x₁ (token 1)', yLabel: 'x₂ (token 2)', x: [t.lo[0]!, t.hi[0]!], y: [t.lo[1]!, t.hi[1]!],
@@ -340,34 +353,34 @@ export function generateReport(opts: ReportOptions): ReportResult {
     return { svg, summary: { grid: G, maxPerEntry: vals.map((v) => r4(maxOf(v))), bound: Array.from(d.res.bounds.total, r4) } };
   });
 
-  make('verifier-lb-ub', `The verifier's lower and upper bounds over time (demo model)`, { target: opts.demo.target, eps: opts.demo.eps, timeLimit: vLimit, seed: 1 }, (p) => {
+  await make('verifier-lb-ub', `The verifier's lower and upper bounds, box by box (demo model)`, { target: opts.demo.target, eps: opts.demo.eps, maxBoxes: vBoxes, seed: 1 }, async (p) => {
     const v = getVerified(p);
     const d = getDemo(p);
     const h = v.history;
     if (h.length === 0) throw new Error('the verifier reported no progress points');
     const bound = maxOf(d.res.bounds.total);
-    const t1 = h[h.length - 1]!.seconds;
-    const svg = linePlotSvg([{
-      title: `uat verify on the demo model (ε = ${opts.demo.eps})`, xLabel: 'seconds', yLabel: 'sup |T − f|', yLog: true,
+    const b1 = h[h.length - 1]!.boxes;
+    const svg = await lineSvg([{
+      title: `uat verify on the demo model (ε = ${opts.demo.eps})`, xLabel: 'boxes bounded', yLabel: 'sup |T − f|', yLog: true,
       series: [
-        { name: 'UB (sound branch-and-bound)', points: h.map((q) => ({ x: q.seconds, y: q.ub })) },
-        { name: 'LB (witness, re-evaluated)', points: h.map((q) => ({ x: q.seconds, y: q.lb })) },
-        { name: 'a-priori certificate total', points: [{ x: 0, y: bound }, { x: t1, y: bound }], dashed: true, markers: false },
+        { name: 'UB (sound branch-and-bound)', points: h.map((q) => ({ x: q.boxes, y: q.ub })), markers: false },
+        { name: 'LB (witness, re-evaluated)', points: h.map((q) => ({ x: q.boxes, y: q.lb })), markers: false },
+        { name: 'a-priori certificate total', points: [{ x: h[0]!.boxes, y: bound }, { x: b1, y: bound }], dashed: true, markers: false },
       ],
     }], {
-      title: `The verifier: [LB, UB] over time — final [${r4(v.lb)}, ${r4(v.ub)}], ${v.boxes} boxes`, panelWidth: 700,
-      caption: `time limit ${vLimit} s; ${v.finished ? 'gap closed' : 'stopped at the limit'}; the time axis includes the initial search`,
+      title: `The verifier: [LB, UB] box by box — final [${r4(v.lb)}, ${r4(v.ub)}], ${v.boxes} boxes`, panelWidth: 620,
+      caption: `box budget ${vBoxes}; ${v.finished ? 'gap closed' : 'stopped at the box budget'}; seed 1`,
     });
     return { svg, summary: { lb: r4(v.lb), ub: r4(v.ub), relGap: r4(v.relGap), boxes: v.boxes, finished: v.finished, certificateTotal: r4(bound), progressPoints: h.length } };
   });
 
-  make('ode-loglog', 'Splitting schemes on the layer ODE (log–log)', { seed: 1, activation: 'gelu (default)', schemes: 'all' }, (p) => {
+  await make('ode-loglog', 'Splitting schemes on the layer ODE (log–log)', { seed: 1, activation: 'gelu (default)', schemes: 'all' }, async (p) => {
     p('runOde (all schemes, default problem)');
     const r = runOde({ seed: 1 });
     const summary: Record<string, unknown> = {};
     for (const [s, sr] of Object.entries(r.schemes)) summary[s] = { localSlope: sr!.localSlope === null ? null : r4(sr!.localSlope), globalSlope: sr!.globalSlope === null ? null : r4(sr!.globalSlope) };
     if (r.macaronOverStandard) summary.macaronOverStandardGlobal = r4(r.macaronOverStandard.global);
-    return { svg: odeReportSvg(r), summary };
+    return { svg: await odeReportSvg(r), summary };
   });
 
   // manifest: merge with the records of figures not remade now
@@ -381,7 +394,8 @@ export function generateReport(opts: ReportOptions): ReportResult {
   const byId = new Map<string, FigureRecord>(old.map((r) => [r.id, r]));
   for (const r of records) if (r.made || !byId.get(r.id)?.made) byId.set(r.id, r);
   const merged = FIGURES.map((id) => byId.get(id)).filter((r): r is FigureRecord => !!r);
-  writeFileAtomic(manifestFile, JSON.stringify({ generator: 'uat report', demo: { name: demoName, eps: opts.demo.eps }, figures: merged }, null, 2) + '\n');
+  const stored = merged.map(({ seconds: _s, ...r }) => r); // timings are run-specific: never in the tracked manifest
+  writeFileAtomic(manifestFile, JSON.stringify({ generator: 'uat report', demo: { name: demoName, eps: opts.demo.eps }, figures: stored }, null, 2) + '\n');
   return { figures: records, manifestFile };
 }
 
