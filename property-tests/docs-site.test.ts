@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BLUEPRINT } from '../proofs/blueprint.ts';
 import { buildSite, checkSite, linksOf, resolveLink, sitePath, slug, idsOf, type BuildResult } from '../scripts/docs-lib.ts';
+import { codeBacklinks } from '../scripts/blueprint-lib.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 let built: BuildResult;
 
 describe('docs site', () => {
   beforeAll(() => {
-    built = buildSite({ root: ROOT, outDir: mkdtempSync(join(tmpdir(), 'uat-site-')) });
+    built = buildSite({ root: ROOT, outDir: mkdtempSync(join(tmpdir(), 'uat-site-')), backlinks: codeBacklinks(BLUEPRINT) });
   }, 120_000);
 
   it('builds every page of docs/ and proofs/, with formulas rendered by KaTeX', () => {

@@ -1,9 +1,12 @@
 /**
  * The static documentation site (`npm run docs`): markdown pages of docs/ and proofs/ (and any
  * repository .md they link to) rendered with marked, every `$…$` / `$$…$$` formula rendered
- * server-side by KaTeX with `throwOnError: true`, the SVG figures copied, and every linked source
- * file rendered as a page with line anchors (`#L12`) and one anchor per exported name
- * (`#buildRouting`), so that a link from the theorem page reaches a function's code in one click.
+ * server-side by KaTeX with `throwOnError: true`, the SVG figures copied, Mermaid diagrams
+ * (the blueprint's dependency graph) rendered in the browser by mermaid's own bundle (copied
+ * from node_modules, loaded only on pages with a diagram), and every linked source file rendered
+ * as a page with line anchors (`#L12`), one anchor per exported name (`#buildRouting`) and links
+ * back to the proof and the test suites of its label (`backlinks`), so that theorem → lemma →
+ * code → test is a path of clicks (tested in a real browser: property-tests/site-browser.test.ts).
  * Links are written between repository paths in the markdown (they work on a forge as they are)
  * and rewritten here: `x.md` → `x.html`, `src/a.ts` → `src/a.ts.html`. `checkSite` verifies that
  * every internal link and anchor of the built site resolves.
@@ -18,6 +21,8 @@ export interface BuildOptions {
   root: string;
   /** output directory (default `<root>/site`) */
   outDir?: string;
+  /** per code file (repo path): the labels it realises, with their proof page and test suites */
+  backlinks?: Record<string, { label: string; doc: string; tests: string[] }[]>;
 }
 
 export interface BuildResult {
@@ -67,6 +72,8 @@ interface PageContext {
   page: string;
   found: Set<string>;
   missing: string[];
+  /** the page has a Mermaid diagram (load the renderer) */
+  mermaid?: boolean;
 }
 
 /** A markdown renderer with KaTeX math and heading ids; link targets are collected and rewritten. */
@@ -131,7 +138,11 @@ function makeMarked(root: string, ctxRef: { ctx?: PageContext }, stats: BuildRes
         return `<h${t.depth} id="${escapeHtml(s)}">${inner}</h${t.depth}>\n`;
       },
       code(t: Tokens.Code): string {
-        const cls = t.lang ? ` class="language-${escapeHtml(t.lang)}${t.lang === 'mermaid' ? ' mermaid' : ''}"` : '';
+        if (t.lang === 'mermaid') {
+          ctxRef.ctx!.mermaid = true;
+          return `<pre class="mermaid">${escapeHtml(t.text)}</pre>\n`; // mermaid reads the text and draws an <svg> in place
+        }
+        const cls = t.lang ? ` class="language-${escapeHtml(t.lang)}"` : '';
         return `<pre${cls}><code>${escapeHtml(t.text)}</code></pre>\n`;
       },
     },
@@ -189,21 +200,24 @@ img{max-width:100%}blockquote{border-left:4px solid #ddd;margin-left:0;padding-l
 `;
 
 let navRoot = '.';
-function template(siteFile: string, title: string, body: string): string {
+function template(siteFile: string, title: string, body: string, mermaid = false): string {
   const up = posix.relative(posix.dirname(siteFile), '.') || '.';
+  const scripts = mermaid
+    ? `<script src="${up}/assets/mermaid.min.js"></script><script>mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>`
+    : '';
   const nav = NAV.filter(([p]) => existsSync(join(navRoot, p))).map(([p, t]) => `<a href="${posix.relative(posix.dirname(siteFile), sitePath(p)) || posix.basename(sitePath(p))}">${t}</a>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} — uat</title>
-<link rel="stylesheet" href="${up}/assets/katex/katex.min.css"><link rel="stylesheet" href="${up}/assets/site.css">
+<title>${escapeHtml(title)} — uat</title><link rel="icon" href="data:,">
+<link rel="stylesheet" href="${up}/assets/katex/katex.min.css"><link rel="stylesheet" href="${up}/assets/site.css">${scripts}
 </head><body><nav>${nav}</nav><main>
 ${body}
 </main></body></html>
 `;
 }
 
-/** A source file as a page: numbered lines with ids L1…, and an id per exported name on its line. */
-export function sourcePage(repoPath: string, text: string): string {
+/** A source file as a page: numbered lines with ids L1…, an id per exported name on its line, links to its labels' proofs and tests. */
+export function sourcePage(repoPath: string, text: string, back: { label: string; doc: string; tests: string[] }[] = []): string {
   const lines = text.split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   const named = new Set<string>();
@@ -217,7 +231,10 @@ export function sourcePage(repoPath: string, text: string): string {
     }
     return `<div id="L${n}">${anchor}<a class="ln" href="#L${n}">${n}</a>${escapeHtml(line)}</div>`;
   });
-  const body = `<h1><code>${escapeHtml(repoPath)}</code></h1>\n<div class="src">${html.join('')}</div>`;
+  const rel = (p: string) => posix.relative(posix.dirname(sitePath(repoPath)), sitePath(p)) || posix.basename(sitePath(p));
+  const a = (p: string, t: string) => `<a href="${encodeURI(rel(p))}">${escapeHtml(t)}</a>`;
+  const links = back.map((b) => `<li>${a(b.doc, b.label)} — tested by ${b.tests.map((t) => a(t, posix.basename(t))).join(', ')}</li>`).join('');
+  const body = `<h1><code>${escapeHtml(repoPath)}</code></h1>\n${links ? `<ul class="backlinks">${links}</ul>\n` : ''}<div class="src">${html.join('')}</div>`;
   return template(sitePath(repoPath), repoPath, body);
 }
 
@@ -269,7 +286,7 @@ export function buildSite(opts: BuildOptions): BuildResult {
       throw new Error(`${page}: ${(e as Error).message}`);
     }
     const title = /^#\s+(.+)$/m.exec(md)?.[1]?.replace(/[`*$\\]/g, '') ?? page;
-    write(join(outDir, sitePath(page)), template(sitePath(page), title, html));
+    write(join(outDir, sitePath(page)), template(sitePath(page), title, html, ctx.mermaid));
     stats.pages.push(page);
     for (const t of ctx.found) {
       if (/\.md$/i.test(t)) {
@@ -277,13 +294,14 @@ export function buildSite(opts: BuildOptions): BuildResult {
       } else linked.add(t);
     }
   }
+  for (const t of [...linked]) for (const b of opts.backlinks?.[t] ?? []) for (const x of [b.doc, ...b.tests]) if (!/\.md$/i.test(x)) linked.add(x);
   for (const t of [...linked].sort()) {
     if (IMAGE_EXT.test(t)) {
       mkdirSync(dirname(join(outDir, t)), { recursive: true });
       copyFileSync(join(root, t), join(outDir, t));
       stats.assets.push(t);
     } else {
-      write(join(outDir, sitePath(t)), sourcePage(t, readFileSync(join(root, t), 'utf8')));
+      write(join(outDir, sitePath(t)), sourcePage(t, readFileSync(join(root, t), 'utf8'), opts.backlinks?.[t]));
       stats.sources.push(t);
     }
   }
@@ -292,6 +310,7 @@ export function buildSite(opts: BuildOptions): BuildResult {
   mkdirSync(join(outDir, 'assets/katex'), { recursive: true });
   copyFileSync(join(katexDist, 'katex.min.css'), join(outDir, 'assets/katex/katex.min.css'));
   copyDir(join(katexDist, 'fonts'), join(outDir, 'assets/katex/fonts'));
+  copyFileSync(resolve(new URL('../node_modules/mermaid/dist/mermaid.min.js', import.meta.url).pathname), join(outDir, 'assets/mermaid.min.js'));
   write(join(outDir, 'assets/site.css'), CSS);
   write(join(outDir, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=docs/index.html"><title>uat</title></head><body><a href="docs/index.html">uat documentation</a></body></html>\n`);
   return stats;

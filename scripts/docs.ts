@@ -7,6 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { buildSite, checkSite } from './docs-lib.ts';
+import { codeBacklinks } from './blueprint-lib.ts';
+import { BLUEPRINT } from '../proofs/blueprint.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const argv = process.argv.slice(2);
@@ -20,7 +22,7 @@ for (let i = 0; i < argv.length; i++) {
 }
 let res;
 try {
-  res = buildSite({ root: ROOT, outDir: out });
+  res = buildSite({ root: ROOT, outDir: out, backlinks: codeBacklinks(BLUEPRINT) });
 } catch (e) {
   console.error(`docs: ${(e as Error).message}`);
   process.exit(1);
