@@ -8,7 +8,7 @@
  * back to the proof and the test suites of its label (`backlinks`), so that theorem → lemma →
  * code → test is a path of clicks (tested in a real browser: property-tests/site-browser.test.ts).
  * Links are written between repository paths in the markdown (they work on a forge as they are)
- * and rewritten here: `x.md` → `x.html`, `src/a.ts` → `src/a.ts.html`. `checkSite` verifies that
+ * and rewritten here: `x.md` → `x.html`, a source `f.ts` → `f.ts.html`. `checkSite` verifies that
  * every internal link and anchor of the built site resolves.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
