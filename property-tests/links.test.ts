@@ -5,10 +5,10 @@
  * missing page of docs/, a wrong `#export` anchor are each reported.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkMarkdownLinks, checkCitations, helpTexts, pathCitations } from '../scripts/links-lib.ts';
+import { checkMarkdownLinks, checkCitations, helpTexts, pathCitations, checkExampleWrites, exampleWrites } from '../scripts/links-lib.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const tmp = mkdtempSync(join(tmpdir(), 'uat-links-'));
@@ -25,6 +25,15 @@ describe('links and citations', () => {
     const cit = checkCitations(ROOT, help);
     expect(cit.broken).toEqual([]);
     expect(cit.files).toBeGreaterThan(100);
+  });
+
+  it('the examples of README.md and docs/ write only into out/ (gitignored), so running them leaves no litter', () => {
+    expect(checkExampleWrites(ROOT)).toEqual([]);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(exampleWrites(readme).length).toBeGreaterThanOrEqual(7);
+    expect(readFileSync(join(ROOT, '.gitignore'), 'utf8')).toMatch(/^\/out\/$/m);
+    expect(exampleWrites("```sh\necho '{}' > cfg.json\nuat init --out m.safetensors\ncat > out/t.json <<'JSON'\n{ \"a\": 1 } > x\nJSON\n```\n`uat ode --plot ode.svg`"))
+      .toEqual(['cfg.json', 'm.safetensors', 'out/t.json', 'ode.svg']);
   });
 
   it('is not vacuous: paths leaving the repository, missing files and wrong anchors are reported', () => {

@@ -146,3 +146,28 @@ export async function helpTexts(): Promise<Record<string, string>> {
   for (const c of program.commands) out[`uat ${c.name()} --help`] = c.helpInformation();
   return out;
 }
+
+/**
+ * Where the shell examples of a markdown text write (`> F`, `--out F`, `--plot F`,
+ * `--witness-out F`, `--certificate-out F`), from fenced sh blocks and inline `uat …` code.
+ */
+export function exampleWrites(md: string): string[] {
+  const code = [...md.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  code.push(...[...md.matchAll(/`((?:npm run )?uat [^`]*)`/g)].map((m) => m[1]!));
+  const out: string[] = [];
+  for (const c of code) {
+    const text = c.replace(/<<'?(\w+)'?\n[\s\S]*?\n\1/g, ''); // heredoc bodies are data
+    for (const m of text.matchAll(/(?:--(?:out|plot|witness-out|certificate-out)\s+|(?<![<>2&])>\s*)([^\s|;&)]+)/g)) out.push(m[1]!);
+  }
+  return out;
+}
+
+/** Example writes of README.md and docs/ outside `out/` (gitignored) and `docs/figures` (what `uat report` regenerates). */
+export function checkExampleWrites(root: string): string[] {
+  const bad: string[] = [];
+  for (const f of ['README.md', ...repoFiles(root, (n) => n.endsWith('.md'), 'docs')]) {
+    for (const w of exampleWrites(readFileSync(join(root, f), 'utf8')))
+      if (!/^(out\/|docs\/figures\/?$|\/dev\/null$|[A-Z]+\/?$|\$)/.test(w)) bad.push(`${f}: an example writes ${w} into the checkout (use out/)`);
+  }
+  return bad;
+}
