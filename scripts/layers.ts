@@ -86,3 +86,38 @@ export function layerViolations(srcDir: string): string[] {
   for (const forbidden of ['construct', 'certificate']) if (seen.has(forbidden)) bad.push(`verify reaches '${forbidden}' transitively`);
   return bad;
 }
+
+/** Bare package imports (static and dynamic) of a source text: package names, node: builtins excluded. */
+export function packageImports(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (let m; (m = re.exec(text)); ) {
+    const spec = m[1] ?? m[2] ?? m[3]!;
+    if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('/')) continue;
+    const parts = spec.split('/');
+    out.push(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+  }
+  return out;
+}
+
+/**
+ * The runtime dependencies of package.json are exactly what the runtime code (src/ without
+ * tests, bin/) imports: a runtime import of a devDependency (fast-check in a fixture under src/)
+ * or of an undeclared package is an error, and so is a dependency nothing imports.
+ */
+export function dependencyViolations(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const deps = new Set(Object.keys(pkg.dependencies ?? {}));
+  const dev = new Set(Object.keys(pkg.devDependencies ?? {}));
+  const files = [...walk(join(root, 'src')), ...readdirSync(join(root, 'bin')).map((f) => join(root, 'bin', f))];
+  const used = new Set<string>();
+  const bad: string[] = [];
+  for (const f of files) {
+    for (const p of packageImports(readFileSync(f, 'utf8'))) {
+      used.add(p);
+      if (!deps.has(p)) bad.push(`${relative(root, f)}: imports '${p}', ${dev.has(p) ? 'a devDependency (move the importing code to a test location, or the package to dependencies)' : 'not in package.json dependencies'}`);
+    }
+  }
+  for (const d of deps) if (!used.has(d)) bad.push(`package.json: dependency '${d}' is imported by no runtime code (src/, bin/): remove it or move it to devDependencies`);
+  return bad;
+}

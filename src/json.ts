@@ -40,148 +40,130 @@ class JsonSyntax extends Error {
   }
 }
 
+/** The RFC 8259 grammar as a recursive scanner over `text` (position `i`), checking keys as it goes. */
+class Scanner {
+  i = 0;
+  constructor(private readonly text: string) {}
+
+  fail(expected: string, path: string): never {
+    throw new JsonSyntax(this.i, expected, path);
+  }
+
+  ws(): void {
+    const t = this.text;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else break;
+    }
+  }
+
+  /** A string at `"`; returns its decoded value. */
+  str(path: string): string {
+    const t = this.text, n = t.length;
+    let out = '';
+    let chunk = ++this.i;
+    while (this.i < n) {
+      const c = t.charCodeAt(this.i);
+      if (c === 34) {
+        out += t.slice(chunk, this.i++);
+        return out;
+      }
+      if (c < 32) this.fail('no raw control character inside a string (escape it)', path);
+      if (c === 92) {
+        out += t.slice(chunk, this.i++);
+        const e = t[this.i];
+        if (e === undefined) break;
+        if ('"\\/bfnrt'.includes(e)) {
+          out += e;
+          this.i++;
+        } else if (e === 'u') {
+          const hex = t.slice(this.i + 1, this.i + 5);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('four hex digits after \\u', path);
+          out += String.fromCharCode(parseInt(hex, 16));
+          this.i += 5;
+        } else this.fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)', path);
+        chunk = this.i;
+        continue;
+      }
+      this.i++;
+    }
+    this.i = n;
+    return this.fail('a closing " of the string', path);
+  }
+
+  object(path: string, depth: number): void {
+    const t = this.text;
+    this.i++;
+    const seen = new Set<string>();
+    this.ws();
+    if (t[this.i] === '}') return void this.i++;
+    for (;;) {
+      this.ws();
+      if (t[this.i] !== '"') this.fail('a "quoted" object key', path);
+      const keyAt = this.i;
+      const key = this.str(path);
+      const sub = path === '' ? key : `${path}.${key}`;
+      if (seen.has(key)) {
+        this.i = keyAt;
+        this.fail(`each key once (duplicate key "${key}")`, sub);
+      }
+      seen.add(key);
+      this.ws();
+      if (t[this.i] !== ':') this.fail("':' after the object key", sub);
+      this.i++;
+      this.value(sub, depth + 1);
+      this.ws();
+      if (t[this.i] === ',') this.i++;
+      else if (t[this.i] === '}') return void this.i++;
+      else this.fail("',' or '}' after an object member", path);
+    }
+  }
+
+  array(path: string, depth: number): void {
+    const t = this.text;
+    this.i++;
+    this.ws();
+    if (t[this.i] === ']') return void this.i++;
+    for (let k = 0; ; k++) {
+      this.value(`${path}[${k}]`, depth + 1);
+      this.ws();
+      if (t[this.i] === ',') this.i++;
+      else if (t[this.i] === ']') return void this.i++;
+      else this.fail("',' or ']' after an array element", path);
+    }
+  }
+
+  value(path: string, depth: number): void {
+    const t = this.text;
+    if (depth > MAX_JSON_DEPTH) this.fail(`nesting depth at most ${MAX_JSON_DEPTH}`, path);
+    this.ws();
+    if (this.i >= t.length) this.fail('a JSON value', path);
+    const c = t[this.i];
+    if (c === '{') return this.object(path, depth);
+    if (c === '[') return this.array(path, depth);
+    if (c === '"') return void this.str(path);
+    for (const word of ['true', 'false', 'null'])
+      if (t.startsWith(word, this.i)) return void (this.i += word.length);
+    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(t.slice(this.i, this.i + 400));
+    if (!m || m[0] === '' || m[0] === '-') this.fail('a JSON value', path);
+    this.i += m![0].length;
+  }
+}
+
 /**
  * Scans `text` as strict JSON. Returns nothing when it is well-formed and has no duplicate keys;
  * otherwise throws a UatInputError naming `source`, the line, the column and what was expected.
  */
 export function checkJsonText(text: string, source: string): void {
-  let i = 0;
+  const sc = new Scanner(text);
   const n = text.length;
-  const ws = (): void => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
-      else break;
-    }
-  };
-  const fail = (expected: string, path: string): never => {
-    throw new JsonSyntax(i, expected, path);
-  };
-  const str = (path: string): string => {
-    // at '"'
-    const start = ++i;
-    let out = '';
-    let chunk = start;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 34) {
-        out += text.slice(chunk, i);
-        i++;
-        return out;
-      }
-      if (c < 32) fail('no raw control character inside a string (escape it)', path);
-      if (c === 92) {
-        out += text.slice(chunk, i);
-        i++;
-        const e = text[i];
-        if (e === undefined) break;
-        if ('"\\/bfnrt'.includes(e)) {
-          out += e;
-          i++;
-        } else if (e === 'u') {
-          const hex = text.slice(i + 1, i + 5);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('four hex digits after \\u', path);
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 5;
-        } else fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)', path);
-        chunk = i;
-        continue;
-      }
-      i++;
-    }
-    i = n;
-    return fail('a closing " of the string', path);
-  };
-  const num = (path: string): void => {
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
-    if (!m || m[0] === '' || m[0] === '-') fail('a JSON value', path);
-    i += m![0].length;
-  };
-  const value = (path: string, depth: number): void => {
-    if (depth > MAX_JSON_DEPTH) fail(`nesting depth at most ${MAX_JSON_DEPTH}`, path);
-    ws();
-    if (i >= n) fail('a JSON value', path);
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const seen = new Set<string>();
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('a "quoted" object key', path);
-        const keyAt = i;
-        const key = str(path);
-        const sub = path === '' ? key : `${path}.${key}`;
-        if (seen.has(key)) {
-          i = keyAt;
-          fail(`each key once (duplicate key "${key}")`, sub);
-        }
-        seen.add(key);
-        ws();
-        if (text[i] !== ':') fail("':' after the object key", sub);
-        i++;
-        value(sub, depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail("',' or '}' after an object member", path);
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (let k = 0; ; k++) {
-        value(`${path}[${k}]`, depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail("',' or ']' after an array element", path);
-      }
-    }
-    if (c === '"') {
-      str(path);
-      return;
-    }
-    if (text.startsWith('true', i)) {
-      i += 4;
-      return;
-    }
-    if (text.startsWith('false', i)) {
-      i += 5;
-      return;
-    }
-    if (text.startsWith('null', i)) {
-      i += 4;
-      return;
-    }
-    num(path);
-  };
   try {
     // A UTF-8 byte order mark is tolerated, as most editors may write one.
-    if (text.charCodeAt(0) === 0xfeff) i = 1;
-    value('', 0);
-    ws();
-    if (i < n) fail('the end of the JSON text', '');
+    if (text.charCodeAt(0) === 0xfeff) sc.i = 1;
+    sc.value('', 0);
+    sc.ws();
+    if (sc.i < n) sc.fail('the end of the JSON text', '');
   } catch (e) {
     if (!(e instanceof JsonSyntax)) throw e;
     const { line, column } = lineColumn(text, e.offset);
