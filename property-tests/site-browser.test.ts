@@ -30,6 +30,29 @@ let base: string;
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
+const TABS = 4; // pages load concurrently in this many tabs
+
+async function newTab(): Promise<Page> {
+  const p = await browser.newPage();
+  p.on('console', (m) => void (m.type() === 'error' && problems.push(`${p.url()}: console: ${m.text()}`)));
+  p.on('pageerror', (e) => void problems.push(`${p.url()}: page error: ${e.message}`));
+  p.on('requestfailed', (r) => void problems.push(`${p.url()}: request failed: ${r.url()}`));
+  p.on('response', (r) => void (r.status() >= 400 && problems.push(`${p.url()}: HTTP ${r.status()}: ${r.url()}`)));
+  return p;
+}
+
+/** Runs `job` on every item, `TABS` at a time, each worker in its own tab. */
+async function inTabs<T>(items: T[], job: (tab: Page, item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: TABS }, async () => {
+    const tab = await newTab();
+    try {
+      for (let it = queue.shift(); it !== undefined; it = queue.shift()) await job(tab, it);
+    } finally {
+      await tab.close();
+    }
+  }));
+}
 
 describe('the documentation site in chromium', () => {
   beforeAll(async () => {
@@ -52,11 +75,7 @@ describe('the documentation site in chromium', () => {
       executablePath: CHROMIUM, headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-    page = await browser.newPage();
-    page.on('console', (m) => void (m.type() === 'error' && problems.push(`${page.url()}: console: ${m.text()}`)));
-    page.on('pageerror', (e) => void problems.push(`${page.url()}: page error: ${e.message}`));
-    page.on('requestfailed', (r) => void problems.push(`${page.url()}: request failed: ${r.url()}`));
-    page.on('response', (r) => void (r.status() >= 400 && problems.push(`${page.url()}: HTTP ${r.status()}: ${r.url()}`)));
+    page = await newTab();
   }, 120_000);
 
   afterAll(async () => {
@@ -69,13 +88,13 @@ describe('the documentation site in chromium', () => {
     problems.length = 0;
     const pages = ['index.html', ...site.pages.map(sitePath), ...site.sources.map(sitePath)];
     let figures = 0;
-    for (const p of pages) {
-      await page.goto(base + encodeURI(p), { waitUntil: 'load' });
-      expect(await page.locator('.katex-error').count(), `${p}: KaTeX error`).toBe(0);
-      const imgs = await page.$$eval('img', (els) => els.map((e) => ({ src: e.getAttribute('src'), ok: (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth > 0 })));
+    await inTabs(pages, async (tab, p) => {
+      await tab.goto(base + encodeURI(p), { waitUntil: 'load' });
+      expect(await tab.locator('.katex-error').count(), `${p}: KaTeX error`).toBe(0);
+      const imgs = await tab.$$eval('img', (els) => els.map((e) => ({ src: e.getAttribute('src'), ok: (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth > 0 })));
       for (const i of imgs) expect(i.ok, `${p}: figure ${i.src} did not load`).toBe(true);
       figures += imgs.length;
-    }
+    });
     expect(problems).toEqual([]);
     expect(pages.length).toBeGreaterThan(50);
     expect(figures).toBeGreaterThanOrEqual(site.assets.length);
@@ -112,7 +131,7 @@ describe('the documentation site in chromium', () => {
 
   it('theorem → proof → code (at the function) → tests, by clicking, for every label', async () => {
     problems.length = 0;
-    for (const [label, e] of Object.entries(BLUEPRINT)) {
+    await inTabs(Object.entries(BLUEPRINT), async (page, [label, e]) => {
       await page.goto(base + 'docs/theorem.html', { waitUntil: 'load' });
       await page.locator(`a[href$="${sitePath(e.doc).split('/').pop()}"]`).first().click();
       await page.waitForURL(`**/${sitePath(e.doc)}`);
@@ -126,7 +145,7 @@ describe('the documentation site in chromium', () => {
       await page.waitForURL(`**/${sitePath(test)}`);
       expect(await page.locator('h1').innerText()).toBe(test);
       expect(await page.locator('.src').innerText()).toContain(`describe('${label}'`);
-    }
+    });
     expect(problems).toEqual([]);
   }, 300_000);
 });
