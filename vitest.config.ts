@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // a private TMPDIR per run; leftover temporary entries fail the run (test-support/global-setup.ts)
+    globalSetup: ['test-support/global-setup.ts'],
   },
 });

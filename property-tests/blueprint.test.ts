@@ -4,9 +4,9 @@
  * failing suite is never "tested"; cycles, unknown `uses`, stray describes and missing proof files
  * are reported; `--check` fails on a stale table. The describe title is not a label on purpose.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, onTestFinished } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -77,6 +77,7 @@ describe('blueprint checker', () => {
 
   it('cycles, unknown uses, stray describes, missing proof files and unexported functions are reported', () => {
     const dir = mkdtempSync(join(tmpdir(), 'uat-bp-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, 'proofs'));
     mkdirSync(join(dir, 'property-tests'));
     mkdirSync(join(dir, 'src'));
@@ -125,6 +126,7 @@ describe('blueprint checker', () => {
 
   it('CLI: --check fails on a report with a failing suite; bad arguments and bad reports exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'uat-bp-cli-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const rep = passingReport(BLUEPRINT).map((f) => ({
       name: join(ROOT, f.file), status: f.status, message: '',
       assertionResults: f.tests.map((t) => ({ ancestorTitles: t.ancestors, title: t.title, status: t.status })),

@@ -7,16 +7,16 @@
  * 2·err; the issue's acceptance criterion 1e-10 relative is checked as well.
  * @see proofs/def-model.md
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, onTestFinished } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { readModel, referenceForward } from '../src/index.ts';
+import { runCli } from '../test-support/cli.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const py = join(root, 'scripts/independent_forward.py');
-const uat = join(root, 'bin/uat.js');
 
 const configs = [
   { n: 3, dIn: 2, dModel: 6, dOut: 2, heads: 2, dK: 3, dV: 2, ffnHidden: [10], positional: true },
@@ -26,16 +26,19 @@ const configs = [
 ];
 
 describe('def:model', () => {
-  it('uat run --json agrees with an independent Python implementation on third-party safetensors files', () => {
+  it('uat run --json agrees with an independent Python implementation on third-party safetensors files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'uat-cross-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     let worstRel = 0;
-    configs.forEach((cfg, k) => {
+    for (const [k, cfg] of configs.entries()) {
       const cfgPath = join(dir, `c${k}.json`), model = join(dir, `m${k}.safetensors`), input = join(dir, `x${k}.json`);
       writeFileSync(cfgPath, JSON.stringify(cfg));
       execFileSync('python3', [py, 'write', cfgPath, String(100 + k), model]);
       const X = Array.from({ length: cfg.n }, (_, i) => Array.from({ length: cfg.dIn }, (_, j) => Math.sin(3 * i + j + k) * 2));
       writeFileSync(input, JSON.stringify(X));
-      const ours = JSON.parse(execFileSync('node', [uat, 'run', '--model', model, '--input', input, '--json']).toString()) as number[][];
+      const run = await runCli('run', '--model', model, '--input', input, '--json');
+      expect(run.code, run.err).toBe(0);
+      const ours = JSON.parse(run.out) as number[][];
       const theirs = JSON.parse(execFileSync('python3', [py, 'forward', model, input]).toString()) as number[][];
       const ref = referenceForward(readModel(model), X);
       for (let i = 0; i < cfg.n; i++)
@@ -46,7 +49,7 @@ describe('def:model', () => {
           expect(rel).toBeLessThanOrEqual(1e-10);
           worstRel = Math.max(worstRel, rel);
         }
-    });
+    }
     console.log(`cross-check vs Python: worst relative difference ${worstRel.toExponential(2)}`);
   });
 });

@@ -4,20 +4,22 @@
  * build); from the theorem page every label's proof, every code file (at the function's anchor)
  * and every property suite is one click away. The describe title is not a label on purpose.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BLUEPRINT } from '../proofs/blueprint.ts';
 import { buildSite, checkSite, linksOf, resolveLink, sitePath, slug, idsOf, type BuildResult } from '../scripts/docs-lib.ts';
+import { codeBacklinks } from '../scripts/blueprint-lib.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 let built: BuildResult;
 
 describe('docs site', () => {
   beforeAll(() => {
-    built = buildSite({ root: ROOT, outDir: mkdtempSync(join(tmpdir(), 'uat-site-')) });
+    built = buildSite({ root: ROOT, outDir: mkdtempSync(join(tmpdir(), 'uat-site-')), backlinks: codeBacklinks(BLUEPRINT) });
   }, 120_000);
+  afterAll(() => void (built && rmSync(built.outDir, { recursive: true, force: true })));
 
   it('builds every page of docs/ and proofs/, with formulas rendered by KaTeX', () => {
     for (const p of ['docs/index.md', 'docs/theorem.md', 'docs/claims.md', 'docs/notation.md', 'proofs/README.md', 'proofs/thm-main.md'])
@@ -59,6 +61,7 @@ describe('docs site', () => {
 
   it('the checks are not vacuous: a bad formula fails the build, a broken link or anchor is reported', () => {
     const root = mkdtempSync(join(tmpdir(), 'uat-site-bad-'));
+    try {
     mkdirSync(join(root, 'docs'));
     writeFileSync(join(root, 'docs/ok.md'), '# Ok\n\n[there](other.md#nowhere) and [gone](missing.md) and $x^2$\n');
     writeFileSync(join(root, 'docs/other.md'), '# Other\n');
@@ -68,6 +71,9 @@ describe('docs site', () => {
     writeFileSync(join(root, 'docs/bad.md'), '# Bad\n\n$\\frac{1}{$ and $$\\begin{aligned} x \\end{nothing}$$\n');
     expect(() => buildSite({ root, outDir: join(root, 'site2') })).toThrow(/bad\.md/);
     expect(existsSync(join(root, 'site2', 'docs', 'bad.html'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('heading anchors follow the GitHub slug rule', () => {

@@ -10,10 +10,10 @@
  * end-to-end property on macaron constructions, and its outputs equal the standard model's bit for bit.
  * @see proofs/thm-main.md
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, onTestFinished } from 'vitest';
 import fc from 'fast-check';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
@@ -209,6 +209,7 @@ describe('thm:main', () => {
         p.on('close', (code) => resolve({ code, out, err }));
       });
     const dir = mkdtempSync(join(tmpdir(), 'uat-construct-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const T = join(dir, 't.json');
     writeFileSync(T, JSON.stringify({ name: 'cli', n: 2, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']] }));
     const file = join(dir, 'afile');

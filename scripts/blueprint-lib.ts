@@ -358,6 +358,17 @@ export function mermaidGraph(reg: Registry, st: LabelStatus[]): string {
   return lines.join('\n');
 }
 
+/** Per code file: the labels it realises, with their proof page and suites (the site's code → proof/test links). */
+export function codeBacklinks(reg: Registry): Record<string, { label: string; doc: string; tests: string[] }[]> {
+  const out: Record<string, { label: string; doc: string; tests: string[] }[]> = {};
+  for (const [label, e] of Object.entries(reg))
+    for (const c of [...e.code, ...(e.bound ? [e.bound] : [])]) {
+      const list = (out[c.file] ??= []);
+      if (!list.some((b) => b.label === label)) list.push({ label, doc: e.doc, tests: [...e.tests] });
+    }
+  return out;
+}
+
 /**
  * Replaces the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` (markers kept);
  * throws if the markers are missing.

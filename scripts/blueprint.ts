@@ -145,7 +145,9 @@ function main(): void {
     console.error('check:blueprint: the blueprint is inconsistent:\n' + errs.map((e) => '  ' + e).join('\n'));
     process.exit(1);
   }
-  const reportPath = args.report ? resolve(args.report) : join(mkdtempSync(join(tmpdir(), 'uat-blueprint-')), 'vitest.json');
+  const tmp = args.report ? undefined : mkdtempSync(join(tmpdir(), 'uat-blueprint-'));
+  process.on('exit', () => void (tmp && rmSync(tmp, { recursive: true, force: true }))); // no litter, whatever the exit
+  const reportPath = args.report ? resolve(args.report) : join(tmp!, 'vitest.json');
   if (args.run) runSuites(reportPath);
   const report = readReport(reportPath);
   if (!report) console.error(`check:blueprint: no test report at ${reportPath} — no label can be tested`);

@@ -1,15 +1,18 @@
 /**
  * The static documentation site (`npm run docs`): markdown pages of docs/ and proofs/ (and any
  * repository .md they link to) rendered with marked, every `$…$` / `$$…$$` formula rendered
- * server-side by KaTeX with `throwOnError: true`, the SVG figures copied, and every linked source
- * file rendered as a page with line anchors (`#L12`) and one anchor per exported name
- * (`#buildRouting`), so that a link from the theorem page reaches a function's code in one click.
+ * server-side by KaTeX with `throwOnError: true`, the SVG figures copied, Mermaid diagrams
+ * (the blueprint's dependency graph) rendered in the browser by mermaid's own bundle (copied
+ * from node_modules, loaded only on pages with a diagram), and every linked source file rendered
+ * as a page with line anchors (`#L12`), one anchor per exported name (`#buildRouting`) and links
+ * back to the proof and the test suites of its label (`backlinks`), so that theorem → lemma →
+ * code → test is a path of clicks (tested in a real browser: property-tests/site-browser.test.ts).
  * Links are written between repository paths in the markdown (they work on a forge as they are)
- * and rewritten here: `x.md` → `x.html`, `src/a.ts` → `src/a.ts.html`. `checkSite` verifies that
+ * and rewritten here: `x.md` → `x.html`, a source `f.ts` → `f.ts.html`. `checkSite` verifies that
  * every internal link and anchor of the built site resolves.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { Marked, type Tokens } from 'marked';
 import katex from 'katex';
 import { coqStatement } from './formal-lib.ts';
@@ -24,6 +27,8 @@ export interface BuildOptions {
    * the theorem in proofs/coq (its statement is extracted from the .v file at build time).
    */
   formal?: Record<string, { file: string; theorem: string }>;
+  /** per code file (repo path): the labels it realises, with their proof page and test suites */
+  backlinks?: Record<string, { label: string; doc: string; tests: string[] }[]>;
 }
 
 export interface BuildResult {
@@ -59,7 +64,6 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const toPosix = (p: string) => p.split('\\').join('/');
 
 /** The site path of a repository path: .md → .html, images as they are, other files → `<file>.html`. */
 export function sitePath(repoPath: string): string {
@@ -73,6 +77,8 @@ interface PageContext {
   page: string;
   found: Set<string>;
   missing: string[];
+  /** the page has a Mermaid diagram (load the renderer) */
+  mermaid?: boolean;
 }
 
 /** A markdown renderer with KaTeX math and heading ids; link targets are collected and rewritten. */
@@ -137,7 +143,11 @@ function makeMarked(root: string, ctxRef: { ctx?: PageContext }, stats: BuildRes
         return `<h${t.depth} id="${escapeHtml(s)}">${inner}</h${t.depth}>\n`;
       },
       code(t: Tokens.Code): string {
-        const cls = t.lang ? ` class="language-${escapeHtml(t.lang)}${t.lang === 'mermaid' ? ' mermaid' : ''}"` : '';
+        if (t.lang === 'mermaid') {
+          ctxRef.ctx!.mermaid = true;
+          return `<pre class="mermaid">${escapeHtml(t.text)}</pre>\n`; // mermaid reads the text and draws an <svg> in place
+        }
+        const cls = t.lang ? ` class="language-${escapeHtml(t.lang)}"` : '';
         return `<pre${cls}><code>${escapeHtml(t.text)}</code></pre>\n`;
       },
     },
@@ -198,21 +208,24 @@ img{max-width:100%}blockquote{border-left:4px solid #ddd;margin-left:0;padding-l
 `;
 
 let navRoot = '.';
-function template(siteFile: string, title: string, body: string): string {
+function template(siteFile: string, title: string, body: string, mermaid = false): string {
   const up = posix.relative(posix.dirname(siteFile), '.') || '.';
+  const scripts = mermaid
+    ? `<script src="${up}/assets/mermaid.min.js"></script><script>mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>`
+    : '';
   const nav = NAV.filter(([p]) => existsSync(join(navRoot, p))).map(([p, t]) => `<a href="${posix.relative(posix.dirname(siteFile), sitePath(p)) || posix.basename(sitePath(p))}">${t}</a>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} — uat</title>
-<link rel="stylesheet" href="${up}/assets/katex/katex.min.css"><link rel="stylesheet" href="${up}/assets/site.css">
+<title>${escapeHtml(title)} — uat</title><link rel="icon" href="data:,">
+<link rel="stylesheet" href="${up}/assets/katex/katex.min.css"><link rel="stylesheet" href="${up}/assets/site.css">${scripts}
 </head><body><nav>${nav}</nav><main>
 ${body}
 </main></body></html>
 `;
 }
 
-/** A source file as a page: numbered lines with ids L1…, and an id per exported name on its line. */
-export function sourcePage(repoPath: string, text: string): string {
+/** A source file as a page: numbered lines with ids L1…, an id per exported name on its line, links to its labels' proofs and tests. */
+export function sourcePage(repoPath: string, text: string, back: { label: string; doc: string; tests: string[] }[] = []): string {
   const lines = text.split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   const named = new Set<string>();
@@ -227,7 +240,10 @@ export function sourcePage(repoPath: string, text: string): string {
     }
     return `<div id="L${n}">${anchor}<a class="ln" href="#L${n}">${n}</a>${escapeHtml(line)}</div>`;
   });
-  const body = `<h1><code>${escapeHtml(repoPath)}</code></h1>\n<div class="src">${html.join('')}</div>`;
+  const rel = (p: string) => posix.relative(posix.dirname(sitePath(repoPath)), sitePath(p)) || posix.basename(sitePath(p));
+  const a = (p: string, t: string) => `<a href="${encodeURI(rel(p))}">${escapeHtml(t)}</a>`;
+  const links = back.map((b) => `<li>${a(b.doc, b.label)} — tested by ${b.tests.map((t) => a(t, posix.basename(t))).join(', ')}</li>`).join('');
+  const body = `<h1><code>${escapeHtml(repoPath)}</code></h1>\n${links ? `<ul class="backlinks">${links}</ul>\n` : ''}<div class="src">${html.join('')}</div>`;
   return template(sitePath(repoPath), repoPath, body);
 }
 
@@ -281,7 +297,7 @@ export function buildSite(opts: BuildOptions): BuildResult {
       throw new Error(`${page}: ${(e as Error).message}`);
     }
     const title = /^#\s+(.+)$/m.exec(md)?.[1]?.replace(/[`*$\\]/g, '') ?? page;
-    write(join(outDir, sitePath(page)), template(sitePath(page), title, html));
+    write(join(outDir, sitePath(page)), template(sitePath(page), title, html, ctx.mermaid));
     stats.pages.push(page);
     for (const t of ctx.found) {
       if (/\.md$/i.test(t)) {
@@ -289,13 +305,14 @@ export function buildSite(opts: BuildOptions): BuildResult {
       } else linked.add(t);
     }
   }
+  for (const t of [...linked]) for (const b of opts.backlinks?.[t] ?? []) for (const x of [b.doc, ...b.tests]) if (!/\.md$/i.test(x)) linked.add(x);
   for (const t of [...linked].sort()) {
     if (IMAGE_EXT.test(t)) {
       mkdirSync(dirname(join(outDir, t)), { recursive: true });
       copyFileSync(join(root, t), join(outDir, t));
       stats.assets.push(t);
     } else {
-      write(join(outDir, sitePath(t)), sourcePage(t, readFileSync(join(root, t), 'utf8')));
+      write(join(outDir, sitePath(t)), sourcePage(t, readFileSync(join(root, t), 'utf8'), opts.backlinks?.[t]));
       stats.sources.push(t);
     }
   }
@@ -304,6 +321,7 @@ export function buildSite(opts: BuildOptions): BuildResult {
   mkdirSync(join(outDir, 'assets/katex'), { recursive: true });
   copyFileSync(join(katexDist, 'katex.min.css'), join(outDir, 'assets/katex/katex.min.css'));
   copyDir(join(katexDist, 'fonts'), join(outDir, 'assets/katex/fonts'));
+  copyFileSync(resolve(new URL('../node_modules/mermaid/dist/mermaid.min.js', import.meta.url).pathname), join(outDir, 'assets/mermaid.min.js'));
   write(join(outDir, 'assets/site.css'), CSS);
   write(join(outDir, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=docs/index.html"><title>uat</title></head><body><a href="docs/index.html">uat documentation</a></body></html>\n`);
   return stats;
@@ -328,68 +346,4 @@ export function withCoqStatement(md: string, root: string, ref: { file: string; 
   return md.slice(0, cut) + block + md.slice(cut);
 }
 
-/** Every .html file under dir (site-relative, posix). */
-function htmlFiles(dir: string, base = dir, out: string[] = []): string[] {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) htmlFiles(p, base, out);
-    else if (e.endsWith('.html')) out.push(toPosix(relative(base, p)));
-  }
-  return out;
-}
-
-/** The ids of an HTML text. */
-export function idsOf(html: string): Set<string> {
-  const s = new Set<string>();
-  for (const m of html.matchAll(/\sid="([^"]*)"/g)) s.add(m[1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
-  return s;
-}
-
-/** Internal links (href/src) of an HTML text, as written (external and data: links excluded). */
-export function linksOf(html: string): string[] {
-  const out: string[] = [];
-  for (const m of html.matchAll(/\s(?:href|src)="([^"]*)"/g)) {
-    const h = m[1]!.replace(/&amp;/g, '&');
-    if (/^[a-z][a-z0-9+.-]*:/i.test(h)) continue;
-    out.push(h);
-  }
-  return out;
-}
-
-/** Resolves a link of `fromFile` (site-relative) to [site-relative target file, fragment]. */
-export function resolveLink(fromFile: string, href: string): [string, string] {
-  const i = href.indexOf('#');
-  const p = decodeURI(i >= 0 ? href.slice(0, i) : href);
-  const frag = i >= 0 ? decodeURIComponent(href.slice(i + 1)) : '';
-  const target = p === '' ? fromFile : posix.normalize(posix.join(posix.dirname(fromFile), p));
-  return [target, frag];
-}
-
-/** Checks every internal link and anchor of the built site; returns the broken ones. */
-export function checkSite(outDir: string): { broken: string[]; links: number; files: number } {
-  const files = htmlFiles(outDir);
-  const idCache = new Map<string, Set<string>>();
-  const ids = (f: string) => {
-    let s = idCache.get(f);
-    if (!s) {
-      s = idsOf(readFileSync(join(outDir, f), 'utf8'));
-      idCache.set(f, s);
-    }
-    return s;
-  };
-  const broken: string[] = [];
-  let links = 0;
-  for (const f of files) {
-    const html = readFileSync(join(outDir, f), 'utf8');
-    for (const href of linksOf(html)) {
-      links++;
-      const [target, frag] = resolveLink(f, href);
-      if (target.startsWith('..') || !existsSync(join(outDir, target))) {
-        broken.push(`${f}: ${href} (no file ${target})`);
-        continue;
-      }
-      if (frag && target.endsWith('.html') && !ids(target).has(frag)) broken.push(`${f}: ${href} (no anchor #${frag} in ${target})`);
-    }
-  }
-  return { broken, links, files: files.length };
-}
+export { idsOf, linksOf, resolveLink, checkSite } from './site-check.ts';

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { buildSite, checkSite } from './docs-lib.ts';
+import { codeBacklinks } from './blueprint-lib.ts';
 import { BLUEPRINT } from '../proofs/blueprint.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -23,7 +24,7 @@ let res;
 try {
   // each label's Coq theorem beside its prose Statement
   const formal = Object.fromEntries(Object.values(BLUEPRINT).flatMap((e) => (e.formal ? [[e.doc, e.formal]] : [])));
-  res = buildSite({ root: ROOT, outDir: out, formal });
+  res = buildSite({ root: ROOT, outDir: out, formal, backlinks: codeBacklinks(BLUEPRINT) });
 } catch (e) {
   console.error(`docs: ${(e as Error).message}`);
   process.exit(1);

@@ -5,6 +5,7 @@
 
 // errors
 export { UatInputError, UatResourceError, formatBytes, requireFinite, described } from './errors.ts';
+export { parseJsonText, MAX_JSON_BYTES, MAX_JSON_DEPTH } from './json.ts';
 
 // tensor core
 export type { Tensor, Activation } from './tensor/index.ts';

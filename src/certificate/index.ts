@@ -15,6 +15,7 @@
  */
 import { sha256Hex } from '../hash.ts';
 import { UatInputError } from '../errors.ts';
+import { parseJsonText } from '../json.ts';
 import { VERSION } from '../version.ts';
 
 export const CERTIFICATE_FORMAT = 'uat-certificate';
@@ -157,12 +158,7 @@ export function certificateToJson(cert: Certificate): string {
  * is at least the sum of its terms and `total` is their max (so a hand-edited total is refused).
  */
 export function parseCertificate(text: string, source = 'certificate'): Certificate {
-  let c: unknown;
-  try {
-    c = JSON.parse(text);
-  } catch (e) {
-    throw new UatInputError(source, 'valid JSON', text.slice(0, 40), (e as Error).message);
-  }
+  const c = parseJsonText(text, source);
   const o = c as Partial<Certificate>;
   if (!o || typeof o !== 'object' || o.format !== CERTIFICATE_FORMAT)
     throw new UatInputError(`${source}.format`, JSON.stringify(CERTIFICATE_FORMAT), o?.format);

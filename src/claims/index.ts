@@ -4,7 +4,7 @@
  * regenerated and checked by `npm run check:blueprint`).
  */
 import type { ClaimResult, Verdict } from './types.ts';
-import { macaronClaims } from './macaron.ts';
+import { claimStrangLowerLte, claimMacaronIsStrang, claimEqualParameters } from './macaron.ts';
 
 export type { ClaimResult, Verdict } from './types.ts';
 export {
@@ -17,7 +17,7 @@ import {
   claimSingleLayerUat, claimAttentionRoutes, claimNoPositions, claimSoftmaxTies, claimLeakageAttained, claimNoCompactSupport, claimWidthLowerBound,
 } from './uat.ts';
 
-/** The checks in ledger order, each producing one or more results (so a caller can show progress). */
+/** The checks in ledger order, one per claim id (so a caller's progress counts claims: n/n for n claims). */
 export const CLAIM_CHECKS: ReadonlyArray<{ name: string; run: () => ClaimResult[] }> = [
   { name: 'claim:uat-single-layer', run: () => [claimSingleLayerUat()] },
   { name: 'claim:attention-routes', run: () => [claimAttentionRoutes()] },
@@ -26,7 +26,9 @@ export const CLAIM_CHECKS: ReadonlyArray<{ name: string; run: () => ClaimResult[
   { name: 'claim:leakage-attained', run: () => [claimLeakageAttained()] },
   { name: 'claim:no-compact-support', run: () => [claimNoCompactSupport()] },
   { name: 'claim:width-lower-bound', run: () => [claimWidthLowerBound()] },
-  { name: 'Macaron Net claims', run: () => macaronClaims() },
+  { name: 'claim:macaron-strang-lower-lte', run: () => [claimStrangLowerLte()] },
+  { name: 'claim:macaron-is-strang', run: () => [claimMacaronIsStrang()] },
+  { name: 'claim:macaron-equal-params', run: () => [claimEqualParameters()] },
 ];
 
 /** Every claim, single-layer UAT paper first, then the Macaron paper; fixed seeds, fixed order. */

@@ -35,7 +35,7 @@ export function registerClaimsCommand(program: Command): void {
     .action((o: { json?: boolean; markdown?: boolean; quiet?: boolean }) =>
       runAction(() => {
         const bar = progress('claims', CLAIM_CHECKS.length, o.quiet);
-        const results = allClaims((done, total, name) => bar.update(done, `${name} (${done}/${total})`));
+        const results = allClaims((done, total, name) => bar.update(done, done < total ? `checking ${name}` : '', total));
         bar.stop();
         if (o.json) printJson(results);
         else if (o.markdown) process.stdout.write(claimsMarkdown(results));

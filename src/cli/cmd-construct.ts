@@ -14,7 +14,7 @@ import {
   UatInputError, ROUTINGS, CONSTRUCT_LAYOUTS, type Routing, type ConstructOptions, type ConstructPhase, type Certificate, loadTarget, buildTransformer, constructionArtifacts,
   writeFileAtomic, formatBytes, certificateToCoq,
 } from '../index.ts';
-import { runAction, parseNumber, printJson, progress, type Progress } from './util.ts';
+import { runAction, parseNumber, printJson, progress, checkWritableDir, type Progress } from './util.ts';
 
 export const WEIGHTS_FILE = 'model.safetensors';
 export const CERTIFICATE_FILE = 'certificate.json';
@@ -34,15 +34,18 @@ interface ConstructCliOptions {
 
 /** Progress bars per phase on stderr (silent with --json on a non-TTY is not needed: stderr only). */
 export function phaseProgress(quiet = false): { onProgress: (p: ConstructPhase, d: number, t: number) => void; stop: () => void } {
-  let cur: { phase: ConstructPhase; bar: Progress } | undefined;
-  const labels: Record<ConstructPhase, string> = { bounds: 'target bounds', sampling: 'sampling g', enclosing: 'enclosing samples', building: 'building neurons' };
+  let cur: { phase: ConstructPhase; total: number; runs: number; bar: Progress } | undefined;
+  const labels: Record<ConstructPhase, string> = { bounds: 'target bounds', sampling: 'planning: sampling g', enclosing: 'enclosing samples', building: 'building neurons' };
   return {
     onProgress(phase, done, total) {
       if (!cur || cur.phase !== phase) {
         cur?.bar.stop();
-        cur = { phase, bar: progress(labels[phase], total, quiet) };
+        cur = { phase, total, runs: 1, bar: progress(labels[phase], total, quiet) };
+      } else if (cur.total !== total) {
+        cur.total = total; // the planner samples g again for the next candidate N: a new total, never 324/81
+        cur.runs++;
       }
-      cur.bar.update(done);
+      cur.bar.update(done, phase === 'sampling' ? `(candidate N ${cur.runs})` : undefined, total);
     },
     stop() {
       cur?.bar.stop();
@@ -143,6 +146,7 @@ export function registerConstructCommand(program: Command): void {
         const N = o.N === undefined ? undefined : parseNumber('--N', o.N, { integer: true, min: 1 });
         const h = o.h === undefined ? undefined : parseNumber('--h', o.h, { exclusiveMin: 0 });
         checkOutDir(o.out);
+        checkWritableDir('--out', o.out);
         const target = loadTarget(o.target);
         const pr = phaseProgress();
         let res;

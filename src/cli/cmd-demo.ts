@@ -8,9 +8,9 @@
  */
 import type { Command } from 'commander';
 import {
-  targetFromJson, buildTransformer, constructionArtifacts, decodeSafetensors, forward, makeRng, tensor,
+  targetFromJson, buildTransformer, constructionArtifacts, decodeSafetensors, forward, makeRng, tensor, type Model, type Target,
 } from '../index.ts';
-import { runAction, parseNumber, printJson } from './util.ts';
+import { runAction, parseNumber, printJson, progress } from './util.ts';
 import { phaseProgress } from './cmd-construct.ts';
 
 export const DEMO_TARGET = {
@@ -22,6 +22,23 @@ export const DEMO_TARGET = {
   f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']],
 };
 export const DEMO_EPS = 0.6;
+
+/** max over the inputs of |T − f| per entry, with progress on stderr. */
+function observedMax(model: Model, target: Target, inputs: Float64Array[], quiet: boolean): Float64Array {
+  const { n, dIn, dOut } = target;
+  const want = new Float64Array(n * dOut);
+  const obs = new Float64Array(n * dOut);
+  const chk = progress('checking the forward pass', inputs.length, quiet);
+  inputs.forEach((x, done) => {
+    const Y = forward(model, tensor(Float64Array.from(x), [n, dIn])).Y;
+    target.evalAt(x, want);
+    for (let q = 0; q < n * dOut; q++) obs[q] = Math.max(obs[q]!, Math.abs(Y.data[Y.offset + q]! - want[q]!));
+    if ((done & 255) === 0) chk.update(done);
+  });
+  chk.update(inputs.length);
+  chk.stop();
+  return obs;
+}
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -60,14 +77,8 @@ export function registerDemoCommand(program: Command): void {
           const d = (rng() - 0.5) * 1e-3;
           inputs.push(Float64Array.from([x, Math.min(hi[1]!, Math.max(lo[1]!, x + d))]));
         }
-        const want = new Float64Array(n * dOut);
-        const obs = new Float64Array(n * dOut);
         const tc = performance.now();
-        for (const x of inputs) {
-          const Y = forward(model, tensor(Float64Array.from(x), [n, dIn])).Y;
-          target.evalAt(x, want);
-          for (let q = 0; q < n * dOut; q++) obs[q] = Math.max(obs[q]!, Math.abs(Y.data[Y.offset + q]! - want[q]!));
-        }
+        const obs = observedMax(model, target, inputs, !!o.json);
         const tCheck = (performance.now() - tc) / 1000;
         const cert = art.certificate;
         const rows = [];

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import {
   readModel, writeModel, initModel, forward, parameterCount, expectedTensors, shapeSize, toRows, formatBytes, UatInputError,
 } from '../index.ts';
-import { runAction, readJsonFile, parseNumber, printJson } from './util.ts';
+import { runAction, readJsonFile, parseNumber, printJson, checkWritableFile } from './util.ts';
 
 export function registerModelCommands(program: Command): void {
   program
@@ -78,6 +78,7 @@ export function registerModelCommands(program: Command): void {
         const cfg = readJsonFile(o.config, '--config');
         const seed = parseNumber('--seed', o.seed, { integer: true, min: 0 });
         const gain = parseNumber('--gain', o.gain, { exclusiveMin: 0 });
+        checkWritableFile('--out', o.out);
         const m = initModel(cfg, seed, { gain });
         writeModel(o.out, m);
         console.log(`wrote ${o.out}: ${parameterCount(m.config)} parameters`);

@@ -3,13 +3,11 @@
  * scheme, fitted orders, the leading-coefficient check, the Macaron/standard error ratio, and an
  * optional log–log SVG. Parsing, progress and printing only; the maths is `runOde` (src/ode).
  */
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   runOde, odeReportSvg, writeFileAtomic, readModel, SCHEMES, UatInputError, type OdeReport, type SchemeName,
 } from '../index.ts';
-import { runAction, parseNumber, progress, printJson, type Progress } from './util.ts';
+import { runAction, parseNumber, progress, printJson, checkWritableFile, type Progress } from './util.ts';
 
 interface OdeOpts {
   scheme?: string[];
@@ -29,16 +27,6 @@ function parseGammas(s: string): number[] {
   if (parts.length === 0 || parts.some((x) => x === ''))
     throw new UatInputError('--gammas', 'a comma-separated list of step sizes, e.g. 0.25,0.125', s);
   return parts.map((x, i) => parseNumber(`--gammas[${i}]`, x, { exclusiveMin: 0 }));
-}
-
-function checkPlotPath(path: string): void {
-  let st;
-  try {
-    st = statSync(dirname(resolve(path)));
-  } catch {
-    st = undefined;
-  }
-  if (!st?.isDirectory()) throw new UatInputError('--plot', 'a path in an existing directory', path);
 }
 
 const e3 = (x: number) => x.toExponential(3);
@@ -96,13 +84,13 @@ export function registerOdeCommand(program: Command): void {
     .option('--check', 'exit 1 if a slope is off by more than 0.15 or a leading coefficient by more than 1e-2')
     .option('--quiet', 'no progress bar')
     .action((o: OdeOpts) =>
-      runAction(() => {
+      runAction(async () => {
         const T = parseNumber('--T', o.T, { exclusiveMin: 0 });
         const seed = parseNumber('--seed', o.seed, { integer: true, min: 0 });
         const gammas = o.gammas !== undefined ? parseGammas(o.gammas) : undefined;
         const schemes = o.scheme?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
         if (o.scheme && schemes?.length === 0) throw new UatInputError('--scheme', `one or more of ${SCHEMES.join(', ')}`, o.scheme.join(' '));
-        if (o.plot) checkPlotPath(o.plot);
+        if (o.plot) checkWritableFile('--plot', o.plot);
         const model = o.model ? readModel(o.model) : undefined;
         let bar: Progress | undefined;
         let r: OdeReport;
@@ -117,7 +105,7 @@ export function registerOdeCommand(program: Command): void {
         } finally {
           bar?.stop();
         }
-        if (o.plot) writeFileAtomic(o.plot, odeReportSvg(r));
+        if (o.plot) writeFileAtomic(o.plot, await odeReportSvg(r));
         if (o.json) printJson(r);
         else {
           printText(r);

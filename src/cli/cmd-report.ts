@@ -1,17 +1,19 @@
 /**
- * `uat report [--out docs/figures] [--only id,…] [--time-limit S]`: regenerates the documentation's
- * figures from real runs (src/report) and says, for every figure it could not make, which and why.
- * Exit 0 when every requested figure was made, 1 when one failed. Printing only.
+ * `uat report [--out docs/figures] [--only id,…] [--max-boxes K]`: regenerates the documentation's
+ * figures from real runs (src/report), deterministically (the committed figures are exactly what
+ * it makes), and says, for every figure it could not make, which and why. Timings go to stdout
+ * only. Exit 0 when every requested figure was made, 1 when one failed. Printing only.
  */
 import type { Command } from 'commander';
 import { generateReport, FIGURES, UatInputError, type FigureId } from '../index.ts';
-import { runAction, parseNumber, printJson } from './util.ts';
+import { runAction, parseNumber, printJson, checkWritableDir, progress } from './util.ts';
 import { DEMO_TARGET, DEMO_EPS } from './cmd-demo.ts';
 
 interface ReportOpts {
   out: string;
   only?: string;
   timeLimit: string;
+  maxBoxes: string;
   maxBuildWidth: string;
   json?: boolean;
   quiet?: boolean;
@@ -23,12 +25,13 @@ export function registerReportCommand(program: Command): void {
     .description('regenerate the documentation figures (SVG) from real runs of the construction, the verifier and the ODE experiments')
     .option('--out <dir>', 'output directory', 'docs/figures')
     .option('--only <ids>', `comma-separated subset of: ${FIGURES.join(', ')}`)
-    .option('--time-limit <s>', 'seconds for the verifier run', '30')
+    .option('--max-boxes <k>', 'box budget of the verifier run (deterministic; it stops earlier when the gap closes)', '20000')
+    .option('--time-limit <s>', 'safety limit of the verifier run in seconds (a run cut by it makes no figure)', '300')
     .option('--max-build-width <k>', 'build and check models up to this width for the error curves', '60000')
     .option('--json', 'print the figure records as JSON')
     .option('--quiet', 'no progress on stderr')
     .action((o: ReportOpts) =>
-      runAction(() => {
+      runAction(async () => {
         const only = o.only
           ? o.only.split(',').map((s, i) => {
               const id = s.trim();
@@ -37,11 +40,20 @@ export function registerReportCommand(program: Command): void {
             })
           : undefined;
         const timeLimit = parseNumber('--time-limit', o.timeLimit, { exclusiveMin: 0 });
+        const maxBoxes = parseNumber('--max-boxes', o.maxBoxes, { integer: true, min: 1 });
+        checkWritableDir('--out', o.out);
         const maxBuildWidth = parseNumber('--max-build-width', o.maxBuildWidth, { integer: true, min: 0 });
-        const res = generateReport({
-          outDir: o.out, demo: { target: DEMO_TARGET, eps: DEMO_EPS }, only, verifyTimeLimit: timeLimit, maxBuildWidth,
-          onProgress: o.quiet ? undefined : (fig, what) => process.stderr.write(`report ${fig}: ${what}\n`),
-        });
+        const bar = progress('report', (only ?? FIGURES).length, !!o.quiet);
+        let res;
+        try {
+          res = await generateReport({
+            outDir: o.out, demo: { target: DEMO_TARGET, eps: DEMO_EPS }, only, verifyTimeLimit: timeLimit, verifyMaxBoxes: maxBoxes, maxBuildWidth,
+            onProgress: (fig, what, done, total) => bar.update(done, `${fig}: ${what}`, total),
+          });
+          bar.update(res.figures.length, '');
+        } finally {
+          bar.stop();
+        }
         if (o.json) printJson(res);
         else {
           for (const f of res.figures)

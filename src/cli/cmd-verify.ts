@@ -11,7 +11,7 @@ import {
   readModel, readFileChecked, verify, checkCompatible, loadTarget, checkCertificateFor, aposterioriBlock, withAposteriori,
   writeFileAtomic, UatInputError, type VerifyProgress, type SplitRule,
 } from '../index.ts';
-import { runAction, parseNumber, printJson, readJsonFile, EXIT } from './util.ts';
+import { runAction, parseNumber, printJson, readJsonFile, statusLine, checkWritableFile, EXIT } from './util.ts';
 
 interface VerifyCliOptions {
   model: string;
@@ -37,27 +37,15 @@ function fmt(x: number, d = 6): string {
   return x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? x.toFixed(d) : x.toExponential(d - 1);
 }
 
-/** A progress line on stderr: rewritten in place on a terminal, one line every 2 s otherwise. */
+/** The verifier's bounds on stderr (util.ts `statusLine`: in place on a terminal, every 2 s and a final line otherwise). */
 function progressLine(quiet: boolean): { update(p: VerifyProgress): void; stop(): void } {
-  if (quiet) return { update() {}, stop() {} };
-  const tty = !!process.stderr.isTTY;
-  let last = 0;
-  let wrote = false;
+  const line = statusLine('verify', quiet);
   return {
     update(p) {
-      const now = Date.now();
-      if (!tty && now - last < 2000) return;
-      last = now;
       const rel = p.ub > 0 && Number.isFinite(p.ub) ? ` (${((100 * p.gap) / p.ub).toFixed(2)}%)` : '';
-      const line = `verify: LB ${fmt(p.lb)}  UB ${fmt(p.ub)}  gap ${fmt(p.gap, 3)}${rel}  boxes ${p.boxes} (${p.boxesPerSecond.toFixed(0)}/s)  ${p.seconds.toFixed(1)} s`;
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${line}`);
-        wrote = true;
-      } else process.stderr.write(line + '\n');
+      line.update(`LB ${fmt(p.lb)}  UB ${fmt(p.ub)}  gap ${fmt(p.gap, 3)}${rel}  boxes ${p.boxes} (${p.boxesPerSecond.toFixed(0)}/s)  ${p.seconds.toFixed(1)} s`);
     },
-    stop() {
-      if (tty && wrote) process.stderr.write('\n');
-    },
+    stop: () => line.stop(),
   };
 }
 
@@ -87,6 +75,8 @@ export function registerVerifyCommand(program: Command): void {
         const maxBoxes = o.maxBoxes !== undefined ? parseNumber('--max-boxes', o.maxBoxes, { integer: true, min: 1 }) : undefined;
         if (!SPLITS.includes(o.split)) throw new UatInputError('--split', SPLITS.join(' | '), o.split);
         if (o.certificateOut && !o.certificate) throw new UatInputError('--certificate-out', 'used together with --certificate', o.certificateOut);
+        if (o.witnessOut) checkWritableFile('--witness-out', o.witnessOut);
+        if (o.certificate) checkWritableFile(o.certificateOut ? '--certificate-out' : '--certificate', o.certificateOut ?? o.certificate);
         const model = readModel(o.model);
         const target = loadTarget(o.target);
         checkCompatible(model, target);

@@ -56,4 +56,5 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// the program runs on import (bin/uat.js, `tsx src/cli/main.ts`); test-support/cli.ts imports it to call `main` itself
+if (!(globalThis as { __uatEmbedded?: boolean }).__uatEmbedded) await main(process.argv);

@@ -11,12 +11,8 @@
 import { UatInputError, UatResourceError } from '../errors.ts';
 import { DT, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './onnx-proto.ts';
 
-export interface Nd {
-  dtype: number;
-  shape: number[];
-  data: Float64Array;
-}
-
+/** A tensor: its ONNX data type, its shape and its values widened to float64. */
+export interface Nd { dtype: number; shape: number[]; data: Float64Array }
 
 export const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 /** Largest tensor the interpreter allocates (2²⁸ float64 = 2 GiB): a graph asking for more is refused before allocating. */

@@ -25,7 +25,7 @@ import {
   subUp,
   succ,
 } from './round.ts';
-import { B50, anyDouble, big, decompose, ex, exMul, floatSteps } from './test-helpers.ts';
+import { B50, anyDouble, big, decompose, ex, exMul, floatSteps } from '../../test-support/interval-helpers.ts';
 
 const RUNS = { seed: 42, numRuns: 3000 };
 

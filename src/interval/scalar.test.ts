@@ -24,7 +24,7 @@ import {
   floatSteps,
   intervalOf,
   pointsIn,
-} from './test-helpers.ts';
+} from '../../test-support/interval-helpers.ts';
 
 const SEED = 42;
 const fractions = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 });

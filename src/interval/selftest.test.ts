@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { LIBM_WIDEN_ULPS } from './round.ts';
 import { assertLibmSound, exactDecimal, libmReference, libmUlpError, selfTestLibm } from './selftest.ts';
-import { B50, bigCtorWithPrecision } from './test-helpers.ts';
+import { B50, bigCtorWithPrecision } from '../../test-support/interval-helpers.ts';
 
 describe('libm self-test', () => {
   it('passes with a margin: every measured error < LIBM_WIDEN_ULPS / 2', () => {

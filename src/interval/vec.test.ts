@@ -29,7 +29,7 @@ import {
   isoftmaxRows,
   isub,
 } from './vec.ts';
-import { B50, type Big, SCALE, big, bigF, bigIn, ex, exIn, exMul } from './test-helpers.ts';
+import { B50, type Big, SCALE, big, bigF, bigIn, ex, exIn, exMul } from '../../test-support/interval-helpers.ts';
 
 const SEED = 42;
 

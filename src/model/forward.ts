@@ -8,7 +8,7 @@ import {
   type Tensor, type Activation, tensor, zeros, linear, softmaxRows, activationInPlace, layerNormRows, axpy, require2d,
 } from '../tensor/index.ts';
 import { UatInputError, UatResourceError, described } from '../errors.ts';
-import { type Model, tensorOf } from './weights.ts';
+import { type Model, tensorOf, DEFAULT_MEMORY_LIMIT } from './weights.ts';
 import type { ModelConfig } from './config.ts';
 
 export interface ForwardOptions {
@@ -35,7 +35,7 @@ export interface ForwardResult {
   trace?: Trace;
 }
 
-export const DEFAULT_MEMORY_LIMIT = 4 * 1024 ** 3;
+export { DEFAULT_MEMORY_LIMIT } from './weights.ts';
 
 /**
  * Bytes a forward allocates for its activations (the weights are not counted): the largest

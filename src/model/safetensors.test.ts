@@ -365,8 +365,8 @@ describe('safetensors rejects malformed files, naming the file and the field', (
   });
 
   it('header not valid JSON', () => {
-    expectReject(assemble('{"__metadata__": {', new Uint8Array(0)), 'header: expected valid JSON');
-    expectReject(assemble('', new Uint8Array(0)), 'header: expected valid JSON');
+    expectReject(assemble('{"__metadata__": {', new Uint8Array(0)), 'header', 'JSON syntax error at line 1, column 19');
+    expectReject(assemble('', new Uint8Array(0)), 'header: expected a JSON value', 'JSON syntax error at line 1, column 1');
   });
 
   it('header not a JSON object', () => {
@@ -377,9 +377,9 @@ describe('safetensors rejects malformed files, naming the file and the field', (
   it('duplicate keys in the header (readers would disagree which one counts)', () => {
     const { text, buffer } = split(smallFile);
     const dupTop = text.trimEnd().replace(/}$/, ',"readout.bias":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}');
-    expectReject(assemble(dupTop, buffer), 'header', 'unique keys', '"readout.bias"', 'duplicate key');
+    expectReject(assemble(dupTop, buffer), 'header: readout.bias', 'each key once', 'duplicate key "readout.bias"', 'JSON syntax error at line 1');
     const dupMeta = text.replace('"format":"uat-transformer"', '"format":"other","format":"uat-transformer"');
-    expectReject(assemble(dupMeta, buffer), 'duplicate key', '"format"');
+    expectReject(assemble(dupMeta, buffer), 'header: __metadata__.format', 'duplicate key "format"');
   });
 
   it('__metadata__ missing or not an object of strings', () => {
@@ -400,7 +400,8 @@ describe('safetensors rejects malformed files, naming the file and the field', (
 
   it('__metadata__.config missing, not JSON, or not a valid config', () => {
     expectReject(edited((h) => void delete h.__metadata__.config), '__metadata__.config', 'found nothing');
-    expectReject(edited((h) => void (h.__metadata__.config = '{n: 2')), '__metadata__.config', 'a JSON string');
+    expectReject(edited((h) => void (h.__metadata__.config = '{n: 2')), '__metadata__.config', 'a "quoted" object key', 'line 1, column 2');
+    expectReject(edited((h) => void (h.__metadata__.config = '{"n": 2, "n": 3}')), '__metadata__.config: n', 'duplicate key "n"');
     expectReject(edited((h) => void (h.__metadata__.config = JSON.stringify({ ...smallConfig, n: 0 }))), '__metadata__.config.n', 'a positive integer', 'found 0');
     expectReject(edited((h) => void (h.__metadata__.config = JSON.stringify({ ...smallConfig, typo: 1 }))), '__metadata__.config.typo', 'unknown key');
     expectReject(edited((h) => void (h.__metadata__.config = '[]')), '__metadata__.config', 'an object');

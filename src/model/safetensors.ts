@@ -35,6 +35,7 @@
  * @see proofs/def-model.md
  */
 import { UatInputError } from '../errors.ts';
+import { parseJsonText } from '../json.ts';
 import { type ModelConfig, configToJson, expectedTensors, shapeSize, validateConfig } from './config.ts';
 import { type Model, validateModel } from './weights.ts';
 
@@ -132,16 +133,11 @@ function parseHeader(bytes: Uint8Array, S: string): { h: Record<string, unknown>
   } catch {
     throw new UatInputError(`${S}header`, 'valid UTF-8', 'invalid UTF-8 bytes');
   }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    throw new UatInputError(`${S}header`, 'valid JSON', text, (e as Error).message);
-  }
+  // the strict reader: syntax errors with line and column; duplicate keys refused (readers would
+  // disagree which one counts)
+  const header = parseJsonText(text, `${S}header`);
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     throw new UatInputError(`${S}header`, 'a JSON object', header);
-  const dup = findDuplicateKey(text);
-  if (dup !== undefined) throw new UatInputError(`${S}header`, 'unique keys in every JSON object', dup, 'duplicate key');
   return { h: header as Record<string, unknown>, N, dv };
 }
 
@@ -340,49 +336,6 @@ function readMetadata(raw: unknown, S: string): ModelConfig {
   if (m.version !== SAFETENSORS_VERSION)
     throw new UatInputError(`${f}.version`, JSON.stringify(SAFETENSORS_VERSION), m.version, m.version === undefined ? undefined : 'unsupported version');
   if (m.config === undefined) throw new UatInputError(`${f}.config`, 'a JSON string with the model config', undefined);
-  let cfg: unknown;
-  try {
-    cfg = JSON.parse(m.config as string);
-  } catch (e) {
-    throw new UatInputError(`${f}.config`, 'a JSON string with the model config', m.config, (e as Error).message);
-  }
-  return validateConfig(cfg, `${f}.config`);
-}
-
-/**
- * The first duplicate key (decoded) of any object in a JSON text already accepted by
- * `JSON.parse`, or undefined. `JSON.parse` silently keeps the last duplicate; other readers may
- * keep the first, so an ambiguous header is refused.
- */
-function findDuplicateKey(text: string): string | undefined {
-  const stack: (Set<string> | null)[] = []; // null for arrays
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i]!;
-    if (c === '{') {
-      stack.push(new Set());
-      i++;
-    } else if (c === '[') {
-      stack.push(null);
-      i++;
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-      i++;
-    } else if (c === '"') {
-      let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      const tokenEnd = j + 1;
-      let k = tokenEnd;
-      while (k < n && (text[k] === ' ' || text[k] === '\t' || text[k] === '\n' || text[k] === '\r')) k++;
-      const top = stack[stack.length - 1];
-      if (text[k] === ':' && top) {
-        const key = JSON.parse(text.slice(i, tokenEnd)) as string;
-        if (top.has(key)) return key;
-        top.add(key);
-      }
-      i = tokenEnd;
-    } else i++;
-  }
-  return undefined;
+  if (typeof m.config !== 'string') throw new UatInputError(`${f}.config`, 'a JSON string with the model config', m.config);
+  return validateConfig(parseJsonText(m.config, `${f}.config`), `${f}.config`);
 }

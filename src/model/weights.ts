@@ -3,8 +3,11 @@
  * Validation (names, shapes, finiteness) and seeded random initialisation (`uat init`).
  * @see proofs/def-model.md
  */
-import { UatInputError, described } from '../errors.ts';
-import { type ModelConfig, expectedTensors, shapeSize, validateConfig } from './config.ts';
+import { UatInputError, UatResourceError, described } from '../errors.ts';
+import { type ModelConfig, expectedTensors, parameterCount, shapeSize, validateConfig } from './config.ts';
+
+/** Default memory budget of a forward pass or a freshly initialised model (bytes): 4 GiB. */
+export const DEFAULT_MEMORY_LIMIT = 4 * 1024 ** 3;
 
 export interface Model {
   config: ModelConfig;
@@ -71,6 +74,13 @@ export function makeRng(seed: number): () => number {
 export interface InitOptions {
   /** scale of the uniform init relative to 1/sqrt(fan_in) (PyTorch's default is 1) */
   gain?: number;
+  /** refuse (before allocating) a model whose weights and their encoding need more (default 4 GiB) */
+  memoryLimitBytes?: number;
+}
+
+/** Bytes `initModel` + `encodeSafetensors` hold at once: the float64 weights and their encoded copy. */
+export function initBytes(config: ModelConfig): number {
+  return 2 * 8 * parameterCount(config);
 }
 
 /**
@@ -79,6 +89,10 @@ export interface InitOptions {
  */
 export function initModel(configRaw: unknown, seed: number, opts: InitOptions = {}): Model {
   const config = validateConfig(configRaw);
+  const limit = opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
+  const need = initBytes(config);
+  if (need > limit)
+    throw new UatResourceError(`a model with ${parameterCount(config).toExponential(3)} parameters`, need, limit, 'the float64 weights and their safetensors encoding; choose a smaller config');
   const rng = makeRng(seed);
   const g = opts.gain ?? 1;
   const tensors = new Map<string, Float64Array>();

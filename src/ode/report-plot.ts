@@ -1,14 +1,15 @@
 /**
  * The figure of `uat ode --plot`: local and global error against γ (log–log), one series per
  * scheme, points used in the slope fit filled, the fit threshold (100 × reference floor) dashed.
+ * Rendered by vega (src/plot), hence asynchronous.
  */
 import type { OdeReport } from './run.ts';
 import type { SchemeName } from './schemes.ts';
-import { logLogSvg, type PlotPanel } from './plot-svg.ts';
+import { logLogSvg, type PlotPanel } from '../plot/index.ts';
 
 const f2 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 
-export function odeReportSvg(r: OdeReport): string {
+export function odeReportSvg(r: OdeReport): Promise<string> {
   const names = Object.keys(r.schemes) as SchemeName[];
   const panel = (kind: 'local' | 'global'): PlotPanel => ({
     title: kind === 'local' ? 'Local error (one step)' : `Global error at T = ${r.T}`,
@@ -33,7 +34,7 @@ export function odeReportSvg(r: OdeReport): string {
   return logLogSvg([panel('local'), panel('global')], {
     title: `Splitting schemes on the layer ODE (${r.activation}, n=${r.config.n}, D=${r.config.dModel}, seed ${r.seed}) — fitted slope (predicted)`,
     legend,
-    panelWidth: 520,
+    panelWidth: 440,
     caption: `filled: used in the least-squares slope; hollow: below the dashed line (${r.reference.floorFactor} × the reference floor), left out of the fit. ${r.notes.join(' ')}`,
   });
 }

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UatInputError } from '../errors.ts';
 import { checkFinite, checkUserLipschitz, lipschitzBound, seededRandom, supBound } from './bounds.ts';
-import { oneTarget, safeTree, treeTarget } from './fixtures.ts';
+import { oneTarget, safeTree, treeTarget } from '../../test-support/target-fixtures.ts';
 import { type Target } from './target.ts';
 
 /** Max of |f| over `count` uniform points and the domain corners (a lower bound of the sup). */

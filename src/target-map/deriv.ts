@@ -19,7 +19,7 @@
  * and its output forms are less predictable.
  */
 import { derivative, parse as mathParse } from 'mathjs';
-import { type Ir, ONE, ZERO, bin, exactValue, fn, irEqual, irToMathjs, neg, num } from './ir.ts';
+import { type Ir, ONE, ZERO, bin, collectVars, exactValue, fn, irEqual, irToMathjs, isConstant, neg, num } from './ir.ts';
 
 /** `max`/`min` through `abs` (for differentiation only). */
 export function rewriteMinMax(ir: Ir): Ir {
@@ -181,8 +181,19 @@ function fold(x: Ir): Ir {
   return v === undefined ? x : num(v === 0 ? 0 : v, true);
 }
 
-/** Value-preserving simplification of a derivative tree. */
+const simplified = new WeakMap<Ir, Ir>();
+
+/** Value-preserving simplification of a derivative tree (memoised per node: shared subtrees stay shared). */
 export function simplifyDerivative(ir: Ir): Ir {
+  let r = simplified.get(ir);
+  if (!r) {
+    r = simplifyNode(ir);
+    simplified.set(ir, r);
+  }
+  return r;
+}
+
+function simplifyNode(ir: Ir): Ir {
   const s = simplifyDerivative;
   switch (ir.k) {
     case 'num':
@@ -248,11 +259,115 @@ export function simplifyDerivative(ir: Ir): Ir {
   }
 }
 
+/** Depth of the tree (1 for a leaf); trees are at most MAX_TREE_DEPTH deep (expr.ts). */
+export function irDepth(ir: Ir): number {
+  switch (ir.k) {
+    case 'num':
+    case 'var':
+    case 'pi':
+    case 'e':
+      return 1;
+    case 'neg':
+    case 'sgn':
+      return 1 + irDepth(ir.a);
+    case 'fn':
+      return 1 + ir.args.reduce((d, a) => Math.max(d, irDepth(a)), 0);
+    default:
+      return 1 + Math.max(irDepth(ir.a), irDepth(ir.b));
+  }
+}
+
 /**
- * `∂ir/∂x_idx` as an IR tree (with `sgn` subgradients), via mathjs `derivative`. `varName` is
- * the variable's name (`x<i>_<c>`); `varIdx` maps every variable name in `ir` to its index.
+ * Trees up to this depth are differentiated by mathjs (whose recursion, and the parentheses of
+ * the text handed to it, fail near a depth of 1000); deeper ones by `chainDerivative` below.
  */
-export function derivativeIr(ir: Ir, varName: string, varIdx: ReadonlyMap<string, number>): Ir {
+export const MATHJS_DERIVATIVE_DEPTH = 48;
+
+const TWO = num(2, true);
+
+/**
+ * The derivative of a deep tree by the textbook rules, walking flat chains iteratively: a chain
+ * `t0 ± t1 ± …` gives `t0' ± t1' ± …`; a chain `t0 ·/ t1 ·/ …` the product and quotient rules
+ * step by step (`(p·t)' = p'·t + p·t'`, `(p/t)' = (p'·t − p·t')/t²`); a function `f(u)` gives
+ * `f'(u)·u'` (with `sgn(u)` for abs, min/max through `rewriteMinMax`); `a^b` with a constant
+ * exponent `b·a^(b−1)·a'`, otherwise `a^b·(b'·log(a) + b·a'/a)`. These are the rules mathjs
+ * applies; subtrees no deeper than MATHJS_DERIVATIVE_DEPTH still go to mathjs, so the derivatives
+ * of ordinary targets are unchanged. Every rule is exact, so enclosures built on the result are
+ * as sound as those built on mathjs' derivative.
+ */
+function chainDerivative(ir: Ir, varName: string, varIdx: ReadonlyMap<string, number>, idx: number): Ir {
+  const D = (x: Ir): Ir => (isConstant(x) || !collectVars(x, new Set()).has(idx) ? ZERO : irDepth(x) <= MATHJS_DERIVATIVE_DEPTH ? mathjsDerivative(x, varName, varIdx) : chainDerivative(x, varName, varIdx, idx));
+  switch (ir.k) {
+    case 'num':
+    case 'pi':
+    case 'e':
+    case 'sgn':
+      return ZERO;
+    case 'var':
+      return ir.idx === idx ? ONE : ZERO;
+    case 'neg':
+      return neg(D(ir.a));
+    case 'add':
+    case 'sub': {
+      const terms: { op: 'add' | 'sub'; t: Ir }[] = [];
+      let x: Ir = ir;
+      while (x.k === 'add' || x.k === 'sub') {
+        terms.push({ op: x.k, t: x.b });
+        x = x.a;
+      }
+      let acc = D(x);
+      for (let j = terms.length - 1; j >= 0; j--) acc = bin(terms[j]!.op, acc, D(terms[j]!.t));
+      return acc;
+    }
+    case 'mul':
+    case 'div': {
+      const factors: { op: 'mul' | 'div'; t: Ir }[] = [];
+      let x: Ir = ir;
+      while (x.k === 'mul' || x.k === 'div') {
+        factors.push({ op: x.k, t: x.b });
+        x = x.a;
+      }
+      let p = x;
+      let acc = D(x);
+      for (let j = factors.length - 1; j >= 0; j--) {
+        const { op, t } = factors[j]!;
+        const dt = D(t);
+        acc = op === 'mul'
+          ? bin('add', bin('mul', acc, t), bin('mul', p, dt))
+          : bin('div', bin('sub', bin('mul', acc, t), bin('mul', p, dt)), bin('pow', t, TWO));
+        p = bin(op, p, t);
+      }
+      return acc;
+    }
+    case 'pow': {
+      const { a, b } = ir;
+      const bConst = !collectVars(b, new Set()).has(idx);
+      if (bConst) return bin('mul', bin('mul', b, bin('pow', a, bin('sub', b, ONE))), D(a));
+      const aConst = !collectVars(a, new Set()).has(idx);
+      if (aConst) return bin('mul', bin('mul', ir, fn('log', a)), D(b));
+      return bin('mul', ir, bin('add', bin('mul', D(b), fn('log', a)), bin('div', bin('mul', b, D(a)), a)));
+    }
+    case 'fn': {
+      if (ir.f === 'min' || ir.f === 'max') return D(rewriteMinMax(ir));
+      const u = ir.args[0]!;
+      const du = D(u);
+      const outer: Record<Exclude<typeof ir.f, 'min' | 'max'>, () => Ir> = {
+        sin: () => fn('cos', u),
+        cos: () => neg(fn('sin', u)),
+        tan: () => bin('add', ONE, bin('pow', fn('tan', u), TWO)),
+        exp: () => fn('exp', u),
+        log: () => bin('div', ONE, u),
+        sqrt: () => bin('div', ONE, bin('mul', TWO, fn('sqrt', u))),
+        abs: () => ({ k: 'sgn', a: u }),
+        tanh: () => bin('sub', ONE, bin('pow', fn('tanh', u), TWO)),
+      };
+      return bin('mul', outer[ir.f](), du);
+    }
+  }
+}
+
+/** mathjs `derivative` of a tree of modest depth, back into the IR (see the file header). */
+function mathjsDerivative(ir: Ir, varName: string, varIdx: ReadonlyMap<string, number>): Ir {
   const consts: Ir[] = [];
   const text = irToMathjs(rewriteMinMax(ir), (c) => {
     if (c.exact && Number.isInteger(c.v) && c.v >= 0 && c.v <= 2 ** 31) return String(c.v);
@@ -263,7 +378,20 @@ export function derivativeIr(ir: Ir, varName: string, varIdx: ReadonlyMap<string
   try {
     d = derivative(mathParse(text), varName, { simplify: false });
   } catch (e) {
-    throw new Error(`derivative of ${text} by ${varName} failed: ${(e as Error).message}`);
+    const shown = text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text;
+    throw new Error(`derivative of ${shown} by ${varName} failed: ${(e as Error).message}`);
   }
-  return simplifyDerivative(new Converter(consts, varIdx).conv(d as RawNode));
+  return new Converter(consts, varIdx).conv(d as RawNode);
+}
+
+/**
+ * `∂ir/∂x_idx` as an IR tree (with `sgn` subgradients), via mathjs `derivative` — or, for a tree
+ * deeper than MATHJS_DERIVATIVE_DEPTH (a long flat sum or product), by `chainDerivative`.
+ * `varName` is the variable's name (`x<i>_<c>`); `varIdx` maps every variable name in `ir` to
+ * its index.
+ */
+export function derivativeIr(ir: Ir, varName: string, varIdx: ReadonlyMap<string, number>): Ir {
+  const idx = varIdx.get(varName);
+  const d = idx !== undefined && irDepth(ir) > MATHJS_DERIVATIVE_DEPTH ? chainDerivative(ir, varName, varIdx, idx) : mathjsDerivative(ir, varName, varIdx);
+  return simplifyDerivative(d);
 }

@@ -322,7 +322,19 @@ class IvEmitter {
     return name;
   }
 
+  private readonly byNode = new WeakMap<Ir, string>();
+
+  /** The temp of `ir`'s enclosure (once per node object: trees may share subtrees). */
   emit(ir: Ir): string {
+    let t = this.byNode.get(ir);
+    if (t === undefined) {
+      t = this.emitNode(ir);
+      this.byNode.set(ir, t);
+    }
+    return t;
+  }
+
+  private emitNode(ir: Ir): string {
     if (ir.k !== 'var' && isConstant(ir)) return this.constant(ir);
     switch (ir.k) {
       case 'var':

@@ -8,7 +8,7 @@ import { all, create } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { UatInputError } from '../errors.ts';
 import { TargetExprError, compileExpr, compileIrAll, compileIrPoint, jsNumber, parseExpr } from './expr.ts';
-import { TREE_HI, TREE_LO, TREE_VARS, safeTree, unitPoint } from './fixtures.ts';
+import { TREE_HI, TREE_LO, TREE_VARS, safeTree, unitPoint } from '../../test-support/target-fixtures.ts';
 import { decimalIsExact, exactValue, irToMathjs } from './ir.ts';
 
 const ctx = { n: 2, dIn: 2, field: 'f[1][0]' };

@@ -28,7 +28,7 @@
  * token list (it should not), the column falls back to a search of the source text.
  */
 import { parse as mathParse, Unit } from 'mathjs';
-import { UatInputError } from '../errors.ts';
+import { UatInputError, described } from '../errors.ts';
 import { type FnName, type Ir, collectVars, decimalIsExact, irSize } from './ir.ts';
 
 /** Functions allowed in target expressions, with their minimum and maximum arity. */
@@ -49,9 +49,17 @@ export const ALLOWED_FUNCTIONS: Readonly<Record<string, readonly [number, number
 /** Named constants allowed in target expressions: `pi` = π, `e` = Euler's number. */
 export const ALLOWED_CONSTANTS: readonly string[] = Object.freeze(['pi', 'e']);
 
-/** Longest accepted expression text, and deepest accepted nesting. */
+/**
+ * Limits (src/target-map/README.md, "Limits"): the longest accepted expression text; the deepest
+ * nesting (parentheses, function calls, powers, unary signs and operands of a different operator
+ * each open a level, while a flat chain `a + b − c + …` or `a * b / c * …` is one level however
+ * long); and the depth of the expression tree itself, where each term of a chain counts (the tree
+ * is binary and left-deep, as mathjs builds it, so that the compiled code performs mathjs'
+ * operations in mathjs' order), which bounds the recursion of every later stage.
+ */
 export const MAX_EXPR_LENGTH = 100_000;
 export const MAX_EXPR_DEPTH = 200;
+export const MAX_TREE_DEPTH = 1000;
 
 /** Context of one expression: the target's sizes and the field path used in errors. */
 export interface ExprContext {
@@ -61,12 +69,23 @@ export interface ExprContext {
   readonly field: string;
 }
 
+/** Characters of an expression echoed in an error: all of a short one, else a window around the column. */
+export const ECHO_CHARS = 120;
+
+/** The expression as quoted in errors: at most ECHO_CHARS characters around `column` (1-based), marked … where cut. */
+export function exprExcerpt(source: string, column: number): string {
+  if (source.length <= ECHO_CHARS) return JSON.stringify(source);
+  const start = Math.max(0, Math.min(column - 1 - ECHO_CHARS / 2, source.length - ECHO_CHARS));
+  const end = start + ECHO_CHARS;
+  return `${start > 0 ? '…' : ''}${JSON.stringify(source.slice(start, end))}${end < source.length ? '…' : ''} (${source.length} characters)`;
+}
+
 /** A UatInputError about an expression, with the 1-based column of the offending token. */
 export class TargetExprError extends UatInputError {
   readonly column: number;
   readonly source: string;
   constructor(field: string, expected: string, found: unknown, column: number, source: string, reason?: string) {
-    super(field, expected, found, `${reason ? reason + '; ' : ''}at column ${column} of ${JSON.stringify(source)}`);
+    super(field, expected, found, `${reason ? reason + '; ' : ''}at column ${column} of ${exprExcerpt(source, column)}`);
     this.column = column;
     this.source = source;
   }
@@ -215,6 +234,7 @@ class Walker {
   private i = 0;
   private lost = false;
   private depth = 0;
+  private treeDepth = 0;
   constructor(
     private readonly src: string,
     private readonly toks: readonly Tok[],
@@ -259,12 +279,19 @@ class Walker {
     if (!this.lost && this.i !== this.toks.length) this.lost = true;
   }
 
-  walk(node: RawNode, parent: Parent): Ir {
-    if (++this.depth > MAX_EXPR_DEPTH) this.fail(`nesting depth at most ${MAX_EXPR_DEPTH}`, 'a deeper expression');
+  /** `chain`: `node` continues a flat chain of its parent's operator class (no new nesting level). */
+  walk(node: RawNode, parent: Parent, chain = false): Ir {
+    const level = chain ? 0 : 1;
+    this.depth += level;
+    this.treeDepth++;
     try {
+      if (this.depth > MAX_EXPR_DEPTH) this.fail(`nesting depth at most ${MAX_EXPR_DEPTH}`, described('a deeper expression'));
+      if (this.treeDepth > MAX_TREE_DEPTH)
+        this.fail(`an expression tree of depth at most ${MAX_TREE_DEPTH} (e.g. a sum of at most ${MAX_TREE_DEPTH} terms)`, described('a deeper tree'));
       return this.walkInner(node, parent);
     } finally {
-      this.depth--;
+      this.depth -= level;
+      this.treeDepth--;
     }
   }
 
@@ -365,7 +392,11 @@ class Walker {
         const kind = OPERATOR_FN[fnName];
         const leftCtx: Parent = kind === 'pow' ? 'powOperand' : 'other';
         const rightCtx: Parent = kind === 'pow' ? 'powOperand' : kind === 'div' ? 'divRight' : 'other';
-        const a = this.walk(args[0]!, leftCtx);
+        const left = args[0]!;
+        const cls = (k: string | undefined) => (k === 'add' || k === 'sub' ? 'sum' : k === 'mul' || k === 'div' ? 'product' : undefined);
+        const chain = cls(kind) !== undefined && left.type === 'OperatorNode' && !left.implicit && (left.args?.length ?? 0) === 2 &&
+          cls(OPERATOR_FN[typeof left.fn === 'string' ? left.fn : '']) === cls(kind);
+        const a = this.walk(left, leftCtx, chain);
         if (!kind) {
           this.fail('an operator + - * / ^', this.curText() ?? node.op, `the operator ${JSON.stringify(node.op)} is not allowed`, node.op);
         }
@@ -498,7 +529,19 @@ export class PointEmitter {
     return t;
   }
 
+  private readonly byNode = new WeakMap<Ir, string>();
+
+  /** The JS expression of `ir` (once per node object: trees may share subtrees). */
   emit(ir: Ir): string {
+    let t = this.byNode.get(ir);
+    if (t === undefined) {
+      t = this.emitNode(ir);
+      this.byNode.set(ir, t);
+    }
+    return t;
+  }
+
+  private emitNode(ir: Ir): string {
     switch (ir.k) {
       case 'num':
         return jsNumber(ir.v);

@@ -60,9 +60,34 @@ export function collectVars(ir: Ir, into: Set<number>): Set<number> {
   return into;
 }
 
-/** True when `ir` contains no variable. */
+const constantMemo = new WeakMap<Ir, boolean>();
+
+/** True when `ir` contains no variable (memoised per node: trees are immutable and may share subtrees). */
 export function isConstant(ir: Ir): boolean {
-  return collectVars(ir, new Set()).size === 0;
+  let c = constantMemo.get(ir);
+  if (c === undefined) {
+    switch (ir.k) {
+      case 'var':
+        c = false;
+        break;
+      case 'num':
+      case 'pi':
+      case 'e':
+        c = true;
+        break;
+      case 'neg':
+      case 'sgn':
+        c = isConstant(ir.a);
+        break;
+      case 'fn':
+        c = ir.args.every(isConstant);
+        break;
+      default:
+        c = isConstant(ir.a) && isConstant(ir.b);
+    }
+    constantMemo.set(ir, c);
+  }
+  return c;
 }
 
 /** Structural equality (numbers compared by value and exactness). */
@@ -183,7 +208,19 @@ export function exactProduct(a: number, b: number): number | undefined {
  * literals combined by +, −, ×, ÷ whose float results are exact, unary minus, integer powers
  * by repeated exact products); undefined otherwise.
  */
+const exactMemo = new WeakMap<Ir, number | null>();
+
 export function exactValue(ir: Ir): number | undefined {
+  if (ir.k === 'num') return ir.exact ? ir.v : undefined;
+  let v = exactMemo.get(ir);
+  if (v === undefined) {
+    v = exactValueOf(ir) ?? null;
+    exactMemo.set(ir, v);
+  }
+  return v ?? undefined;
+}
+
+function exactValueOf(ir: Ir): number | undefined {
   switch (ir.k) {
     case 'num':
       return ir.exact ? ir.v : undefined;

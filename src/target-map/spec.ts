@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { UatInputError } from '../errors.ts';
 import { parseExpr } from './expr.ts';
-import { parseJsonText } from './json.ts';
+import { parseJsonText } from '../json.ts';
 
 /** A validated, normalised target spec. */
 export interface TargetSpec {

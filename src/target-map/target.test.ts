@@ -10,7 +10,7 @@ import { derivative, parse as mathParse } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { PI } from '../interval/scalar.ts';
 import { E_IV, OPS, compileStrictEnclosure, interpret } from './enclosure.ts';
-import { TREE_HI, TREE_LO, TREE_VARS, oneTarget, safeTree, treeTarget, unitPoint } from './fixtures.ts';
+import { TREE_HI, TREE_LO, TREE_VARS, oneTarget, safeTree, treeTarget, unitPoint } from '../../test-support/target-fixtures.ts';
 import { parseExpr } from './expr.ts';
 import { rewriteMinMax } from './deriv.ts';
 import { irToMathjs } from './ir.ts';

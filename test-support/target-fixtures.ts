@@ -1,7 +1,7 @@
 /**
- * Test fixtures for `src/target` (imported by the `*.test.ts` files only): a fast-check
- * arbitrary of random expression trees from the whitelist, safe on the box [-2, 2]^4 over the
- * variables x1_1, x1_2, x2_1, x2_2 (n = 2, dIn = 2), and a helper to build a one-entry target.
+ * Test fixtures for `src/target-map` (imported by its `*.test.ts` files only; test-support/ is
+ * never part of the library, so fast-check is a dev dependency): a fast-check arbitrary of random
+ * expression trees from the whitelist, safe on the box [-2, 2]^4 over the variables x1_1, x1_2, x2_1, x2_2 (n = 2, dIn = 2), and a helper to build a one-entry target.
  *
  * "Safe": every subexpression is defined and finite on the box — log, sqrt, tan, division and
  * real powers only occur in guarded forms (log(1 + u^2), sqrt(abs(u)), tan(tanh(u)),
@@ -9,8 +9,8 @@
  * ≤ 4 keep magnitudes far from overflow.
  */
 import fc from 'fast-check';
-import { parseTargetSpec } from './spec.ts';
-import { type Target, buildTarget } from './target.ts';
+import { parseTargetSpec } from '../src/target-map/spec.ts';
+import { type Target, buildTarget } from '../src/target-map/target.ts';
 
 export const TREE_VARS = ['x1_1', 'x1_2', 'x2_1', 'x2_2'] as const;
 export const TREE_LO = -2;

@@ -1,12 +1,12 @@
 /**
- * Test-only helpers for the interval tests (imported by `*.test.ts` in this folder, not by the
+ * Test-only helpers for the interval tests (imported by the `*.test.ts` of src/interval, not by the
  * library): exact dyadic arithmetic on floats with BigInt, a mathjs BigNumber instance at
  * precision 50, comparisons of exact values with float bounds, and fast-check arbitraries for
  * floats of every magnitude (huge, tiny, subnormal, zero, negative) and intervals.
  */
 import fc from 'fast-check';
 import { all, create, type FactoryFunctionMap } from 'mathjs';
-import { exactDecimal } from './selftest.ts';
+import { exactDecimal } from '../src/interval/selftest.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Exact dyadic arithmetic. Every finite float is N·2^-SCALE with N a BigInt, SCALE = 2148,
