@@ -23,7 +23,7 @@ export interface BuildOptions {
   /** output directory (default `<root>/site`) */
   outDir?: string;
   /**
-   * Coq theorems to show beside a proof page's prose **Statement**: page (`proofs/lem-x.md`) →
+   * Coq theorems to show beside a proof page's prose **Statement**: page (`proofs/lem-routing.md`) →
    * the theorem in proofs/coq (its statement is extracted from the .v file at build time).
    */
   formal?: Record<string, { file: string; theorem: string }>;

@@ -5,6 +5,7 @@
  */
 import type { ClaimResult, Verdict } from './types.ts';
 import { claimStrangLowerLte, claimMacaronIsStrang, claimEqualParameters } from './macaron.ts';
+import { claimMacaronSuperior } from './macaron-superior.ts';
 
 export type { ClaimResult, Verdict } from './types.ts';
 export {
@@ -29,6 +30,7 @@ export const CLAIM_CHECKS: ReadonlyArray<{ name: string; run: () => ClaimResult[
   { name: 'claim:macaron-strang-lower-lte', run: () => [claimStrangLowerLte()] },
   { name: 'claim:macaron-is-strang', run: () => [claimMacaronIsStrang()] },
   { name: 'claim:macaron-equal-params', run: () => [claimEqualParameters()] },
+  { name: 'claim:macaron-superior', run: () => [claimMacaronSuperior()] },
 ];
 
 /** Every claim, single-layer UAT paper first, then the Macaron paper; fixed seeds, fixed order. */

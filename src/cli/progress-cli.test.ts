@@ -75,7 +75,7 @@ describe('progress of the commands off a terminal', () => {
   it('claims: one check per claim, so the count is n of n claims', () => {
     const ledger = readFileSync(new URL('../../docs/claims.md', import.meta.url), 'utf8');
     const ids = [...ledger.matchAll(/^\| \[(claim:[a-z0-9-]+)\]/gm)].map((m) => m[1]);
-    expect(ids.length).toBe(10);
+    expect(ids.length).toBeGreaterThanOrEqual(10); // the ledger has every claim of both papers (11 today)
     expect(CLAIM_CHECKS.map((c) => c.name)).toEqual(ids);
   });
 });
