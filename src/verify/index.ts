@@ -13,9 +13,11 @@ import { type Model, validateModel } from '../model/index.ts';
 import { type Target, checkFinite } from '../target-map/index.ts';
 import { UatInputError } from '../errors.ts';
 import { assertLibmSound } from '../interval/selftest.ts';
+import { succ } from '../interval/round.ts';
 import { BranchAndBound, type SplitRule, type Node } from './bound.ts';
 import { Searcher, forwardError, type SearchPoint } from './search.ts';
 import { floatSlackBound } from './float-slack.ts';
+import type { LayerBounderOptions } from './layer.ts';
 
 export { BranchAndBound, BoxBounder, type SplitRule, type BoxResult } from './bound.ts';
 export { LayerBounder } from './layer.ts';
@@ -57,6 +59,8 @@ export interface VerifyOptions {
   floatSlack?: boolean;
   /** memory guard on open leaves */
   maxLeaves?: number;
+  /** tuning of the layer propagation (generator symbols kept, wide-FFN threshold; see layer.ts) */
+  layer?: Pick<LayerBounderOptions, 'generators' | 'wideFfn'>;
 }
 
 export interface VerifyResult {
@@ -79,14 +83,33 @@ export interface VerifyResult {
   seconds: number;
   /** the gap closed to the tolerance (or, with eps, the question was decided) */
   finished: boolean;
+  /** why the run stopped (see STOP_REASONS) */
+  stopReason: StopReason;
+  /** the stop reason in words, with what would help */
+  stopMessage: string;
+  /**
+   * Where the float forward (the model as `uat run` evaluates it) was not finite, if anywhere the
+   * search looked: a fact about the float model (it overflows there), never used as a bound.
+   */
+  floatNonFinite?: { x: number[][]; entry: { token: number; feature: number } };
   /** with eps: 'holds' (ub ≤ eps), 'refuted' (lb > eps), 'undecided' */
   decision?: 'holds' | 'refuted' | 'undecided';
   /** UB history (seconds, ub) at progress points */
   history: { seconds: number; lb: number; ub: number; boxes: number }[];
-  /** first-order bound of |T_float − T_real| over K, when asked for */
+  /** a rigorous bound of sup_K |T_float − T_real| (float-slack.ts), when asked for */
   floatSlack?: number;
+  /** ub + floatSlack (rounded up): bounds the error of the model as `uat run` evaluates it */
+  ubFloat?: number;
   stats: { leaves: number; dropped: number; splits: number; searchEvaluations: number; ffn: { undecided: number; unstable: number; active: number; inactive: number } };
 }
+
+/**
+ * Why a run stopped: `closed` (ub − lb within the tolerance), `decided` (with eps: ub ≤ eps or
+ * lb > eps), `time-limit`, `max-boxes`, `unsplittable` (the boxes left cannot be halved in
+ * float64 and their bounds do not close the gap, e.g. a target pole just outside K), `leaf-limit`
+ * (the memory guard on open leaves). Only the first two are `finished`.
+ */
+export type StopReason = 'closed' | 'decided' | 'time-limit' | 'max-boxes' | 'unsplittable' | 'leaf-limit';
 
 /** Shape agreement of a model and a target (UatInputError naming the field). */
 export function checkCompatible(model: Model, target: Target): void {
@@ -116,7 +139,7 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
   const c = model.config;
   const m = target.m;
 
-  const bnb = new BranchAndBound(model, target, { split: opts.split, affine: opts.affine, centered: opts.centered, maxLeaves: opts.maxLeaves });
+  const bnb = new BranchAndBound(model, target, { split: opts.split, affine: opts.affine, centered: opts.centered, maxLeaves: opts.maxLeaves, ...opts.layer });
   const search = new Searcher(model, target, bnb.bounder, { seed: opts.seed });
   search.deadline = deadline;
   const history: VerifyResult['history'] = [];
@@ -137,11 +160,12 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
 
   bnb.start(); // the root box is always bounded, so that ub is finite even at a tiny time limit
   const searched = new WeakSet<Node>();
-  const lbNow = () => (search.best ? search.best.err : 0);
+  const lbNow = () => (search.best && search.best.err > 0 ? search.best.err : 0);
+  // the search's error is the float forward's (or the propagation's centre) at finite points only
   const closed = () => {
     const ub = bnb.ub, lb = lbNow();
     if (eps !== undefined) return ub <= eps || lb > eps;
-    return ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
+    return ub < Infinity && ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
   };
   let lastProgress = -Infinity;
   const progressEvery = (opts.progressEvery ?? 0.5) * 1000;
@@ -168,16 +192,23 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
     if (search.cheap(leaf.states)) search.ascend(pc.err >= (search.best?.err ?? 0) ? pc.x : leaf.seed, 4 * (2 * m + 1) + 2, leaf.lo, leaf.hi, leaf.states);
   };
 
-  let finished = false;
+  let stop: StopReason | null = null;
   if (bnb.evaluations > 0) {
-    while (!timeUp() && bnb.evaluations < maxBoxes) {
+    for (;;) {
       if (closed()) {
-        finished = true;
+        stop = eps !== undefined ? 'decided' : 'closed';
         break;
       }
-      const more = bnb.step();
-      if (!more) {
-        finished = !bnb.full;
+      if (timeUp()) {
+        stop = 'time-limit';
+        break;
+      }
+      if (bnb.evaluations >= maxBoxes) {
+        stop = 'max-boxes';
+        break;
+      }
+      if (!bnb.step()) {
+        stop = closed() ? (eps !== undefined ? 'decided' : 'closed') : bnb.full ? 'leaf-limit' : 'unsplittable';
         break;
       }
       // keep the search's share of the work at about a quarter of the bound's (deterministic)
@@ -187,34 +218,33 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
         leafSearch(leaf);
       }
       const b = search.best;
-      if (b && b !== certFor && (!certFor || b.err > certFor.err * (1 + 1e-6))) {
+      if (b && b !== certFor && b.err > -Infinity && (!certFor || b.err > certFor.err * (1 + 1e-6))) {
         lbCert = Math.max(lbCert, search.certifiedAt(b.x, b.states));
         certFor = b;
         bnb.pruneBelow = lbCert;
       }
       report();
     }
-  }
-  if (!finished && closed()) finished = true;
+  } else stop = 'time-limit';
+  if (stop !== 'closed' && stop !== 'decided' && closed()) stop = eps !== undefined ? 'decided' : 'closed';
 
-  // Final: the witness re-evaluated with the float forward of `uat run`.
-  const best = search.best!;
-  if (certFor !== best) lbCert = Math.max(lbCert, search.certifiedAt(best.x, best.states));
-  const fe = forwardError(model, target, best.x);
-  const lb = fe.err;
+  // Final: the witness re-evaluated with the float forward of `uat run`. A candidate whose float
+  // forward is not finite is no witness (the overflow is reported instead).
+  const { fe, x: wx, nonFinite } = finalWitness(model, target, search, lbCert);
+  const lb = fe.err > 0 ? fe.err : 0;
   const ubSound = bnb.ub;
   const ub = Math.max(ubSound, lb);
   let decision: VerifyResult['decision'];
-  if (eps !== undefined) {
-    decision = ub <= eps ? 'holds' : lb > eps ? 'refuted' : 'undecided';
-    finished = decision !== 'undecided';
-  }
+  if (eps !== undefined) decision = ub <= eps ? 'holds' : lb > eps ? 'refuted' : 'undecided';
+  const finished = eps !== undefined ? decision !== 'undecided' : ub < Infinity && ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
+  if (finished && stop !== 'decided') stop = eps !== undefined ? 'decided' : 'closed';
+  if (!finished && (stop === 'closed' || stop === 'decided')) stop = 'time-limit';
   report(true);
   const st = bnb.stats();
   const res: VerifyResult = {
     lb,
     lbCertified: lbCert,
-    witness: rows(best.x, c.n, c.dIn),
+    witness: rows(wx, c.n, c.dIn),
     witnessEntry: { token: Math.floor(fe.entry / c.dOut), feature: fe.entry % c.dOut },
     ub,
     gap: ub - lb,
@@ -222,12 +252,58 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
     boxes: bnb.evaluations,
     seconds: now(),
     finished,
+    stopReason: stop!,
+    stopMessage: stopMessage(stop!, ub, st.stuck),
     history,
     stats: { leaves: st.leaves, dropped: st.dropped, splits: st.splits, searchEvaluations: search.evaluations, ffn: bnb.bounder.layer.ffnStats() },
   };
   if (decision) res.decision = decision;
-  if (opts.floatSlack) res.floatSlack = floatSlackBound(model, target.lo, target.hi);
+  if (nonFinite) res.floatNonFinite = { x: rows(nonFinite.x, c.n, c.dIn), entry: { token: Math.floor(nonFinite.entry / c.dOut), feature: nonFinite.entry % c.dOut } };
+  if (opts.floatSlack) {
+    res.floatSlack = floatSlackBound(model, target.lo, target.hi);
+    const u = ub + res.floatSlack;
+    res.ubFloat = u === u ? succ(u) : Infinity;
+  }
   return res;
+}
+
+/** The stop reason in words. */
+function stopMessage(stop: StopReason, ub: number, stuck: number): string {
+  const inf = ub === Infinity ? '; the upper bound is infinite: the propagation overflows float64 on part of K (shrink K or rescale the weights)' : '';
+  switch (stop) {
+    case 'closed': return 'the gap closed to the tolerance';
+    case 'decided': return 'the tolerance eps was decided';
+    case 'time-limit': return `the time limit was reached before the gap closed${inf}`;
+    case 'max-boxes': return `--max-boxes was reached before the gap closed${inf}`;
+    case 'unsplittable': return `${stuck} box(es) cannot be split further in float64 and their bounds do not close the gap (e.g. the target or the model is too steep there)${inf}`;
+    case 'leaf-limit': return `the open boxes reached the memory guard before the gap closed${inf}`;
+  }
+}
+
+/**
+ * The witness: the best search point whose float forward is finite, re-evaluated with `forward`
+ * (the code of `uat run`). When no candidate has a finite float forward, the error is 0 (no float
+ * witness) and the first non-finite point is reported.
+ */
+function finalWitness(model: Model, target: Target, search: Searcher, lbCert: number): { fe: ReturnType<typeof forwardError>; x: Float64Array; nonFinite: { x: Float64Array; entry: number } | null } {
+  let nonFinite = search.nonFinite;
+  const cands = search.top.length ? search.top : search.best ? [search.best] : [];
+  let first: { fe: ReturnType<typeof forwardError>; x: Float64Array } | null = null;
+  for (const p of cands) {
+    const fe = forwardError(model, target, p.x);
+    if (fe.nonFinite >= 0) {
+      if (!nonFinite) nonFinite = { x: p.x, entry: fe.nonFinite };
+      if (!first) first = { fe, x: p.x };
+      continue;
+    }
+    return { fe, x: p.x, nonFinite };
+  }
+  void lbCert;
+  if (first) return { fe: { ...first.fe, err: 0 }, x: first.x, nonFinite };
+  const x = Float64Array.from(target.lo);
+  const fe = forwardError(model, target, x);
+  if (fe.nonFinite >= 0 && !nonFinite) nonFinite = { x, entry: fe.nonFinite };
+  return { fe: fe.nonFinite >= 0 ? { ...fe, err: 0 } : fe, x, nonFinite };
 }
 
 function clipInto(x: Float64Array, lo: Float64Array, hi: Float64Array): Float64Array {

@@ -1,0 +1,563 @@
+/**
+ * LayerNorm of a token, `y_i = γ_i (z_i − μ)/σ + β_i`, μ = mean z, σ = sqrt(var z + ε_LN)
+ * (biased variance, docs/math.md §1), on intervals and on affine forms:
+ *
+ * - interval: `ilayerNormRow` (centred values with their exact ranges, the variance from them,
+ *   the a-priori |u_i| ≤ sqrt(D − 1));
+ * - variance: `varianceRange` bounds var z over the forms from below by a convex minimisation
+ *   with a certificate (see its docstring) and from above by the forms' quadratic bound;
+ * - affine: a mean-value form (mean-value.ts) with the Jacobian
+ *   ∂y_i/∂z_k = γ_i (1/σ)(δ_ik − 1/D − u_i u_k/D), u = (z − μ)/σ, enclosed from [u] and [1/σ];
+ *   per entry the interval range replaces it when narrower.
+ */
+import * as R from '../../interval/round.ts';
+import { UatInputError } from '../../errors.ts';
+import type { IMat } from '../../interval/vec.ts';
+import { imatZeros } from '../../interval/vec.ts';
+import { AF, type BoxCtx, gam, inflate, pad } from './form.ts';
+import { layerNormComposed } from './layernorm-composed.ts';
+import { mv, mvScratch, mvLoad, mvCombine } from './mean-value.ts';
+
+const { U, addDown, addUp, divDown, divUp, mulDown, mulUp, pred, sqrtDown, sqrtUp, subDown, subUp, succ } = R;
+
+// ---------------------------------------------------------------------------------------------
+// Interval
+// ---------------------------------------------------------------------------------------------
+
+let lnCL = new Float64Array(0);
+let lnCH = new Float64Array(0);
+
+/**
+ * Enclosure of `LN(z)_i = γ_i·(z_i − μ)/sqrt(σ² + ε) + β_i` over the box `[lo, hi]`
+ * (entries `offset … offset+len−1`), `μ = mean z`, `σ² = mean (z − μ)²`, written to out at the
+ * same offsets (out may alias the input). γ, β null mean 1, 0.
+ *
+ * Sound, not tight: (1) the centred value `c_i = (1 − 1/D) z_i − (1/D) Σ_{j≠i} z_j` gets its
+ * exact range (each z_j appears once); (2) `σ² ∈ (1/D) Σ c_i²` with the c_i treated as
+ * independent (ignores Σ c_i = 0: loose, sound); (3) `u_i = c_i · [1/sqrt(σ²_hi + ε),
+ * 1/sqrt(σ²_lo + ε)]` (dependency between c_i and σ ignored), intersected with
+ * `|u_i| ≤ sqrt(D − 1)`, which holds for every real z because `Σ c = 0` gives
+ * `c_i² ≤ (D−1)/D · Σ_j c_j²`, so `u_i² ≤ (D−1)·σ²/(σ² + ε) ≤ D − 1`; (4) `γ_i u_i + β_i`.
+ */
+export function ilayerNormRow(
+  lo: Float64Array,
+  hi: Float64Array,
+  offset: number,
+  len: number,
+  gamma: Float64Array | null,
+  beta: Float64Array | null,
+  eps: number,
+  outLo: Float64Array,
+  outHi: Float64Array,
+): void {
+  const D = len;
+  if (D <= 0) return;
+  if (!(eps >= 0)) throw new UatInputError('ilayerNormRow: eps', 'a number >= 0', eps);
+  if (lnCL.length < D) {
+    lnCL = new Float64Array(D);
+    lnCH = new Float64Array(D);
+  }
+  const UL = lnCL;
+  const UH = lnCH;
+  const bound = sqrtUp(D - 1); // |u_i| ≤ sqrt(D − 1)
+  let finite = true;
+  let nan = false;
+  let sumLoDown = 0;
+  let sumHiUp = 0;
+  for (let j = 0; j < D; j++) {
+    const l = lo[offset + j] as number;
+    const h = hi[offset + j] as number;
+    if (l !== l || h !== h) nan = true;
+    else if (!(l - l === 0 && h - h === 0)) finite = false;
+    sumLoDown = addDown(sumLoDown, l);
+    sumHiUp = addUp(sumHiUp, h);
+  }
+  if (nan) {
+    for (let i = 0; i < D; i++) {
+      UL[i] = NaN;
+      UH[i] = NaN;
+    }
+  } else if (!finite || D === 1) {
+    // D = 1: c = 0, u = 0. Non-finite: only the a-priori bound |u| ≤ sqrt(D−1) is used.
+    for (let i = 0; i < D; i++) {
+      UL[i] = -bound;
+      UH[i] = bound;
+    }
+  } else {
+    const invDLo = divDown(1, D);
+    const invDHi = divUp(1, D);
+    const oneMinusLo = subDown(1, invDHi); // ≤ 1 − 1/D (≥ 0)
+    const oneMinusHi = subUp(1, invDLo);
+    let vLo = 0;
+    let vHi = 0;
+    for (let i = 0; i < D; i++) {
+      const l = lo[offset + i] as number;
+      const h = hi[offset + i] as number;
+      // Σ_{j≠i} z_j ∈ [sumLo − l_i, sumHi − h_i] (directed)
+      const restLo = subDown(sumLoDown, l);
+      const restHi = subUp(sumHiUp, h);
+      // c_i ≥ (1−1/D)·l_i − (1/D)·restHi ; c_i ≤ (1−1/D)·h_i − (1/D)·restLo
+      const aLo = l >= 0 ? mulDown(oneMinusLo, l) : mulDown(oneMinusHi, l);
+      const aHi = h >= 0 ? mulUp(oneMinusHi, h) : mulUp(oneMinusLo, h);
+      const bHi = restHi >= 0 ? mulUp(invDHi, restHi) : mulUp(invDLo, restHi);
+      const bLo = restLo >= 0 ? mulDown(invDLo, restLo) : mulDown(invDHi, restLo);
+      const cl = subDown(aLo, bHi);
+      const ch = subUp(aHi, bLo);
+      UL[i] = cl;
+      UH[i] = ch;
+      // c_i² bounds
+      const sqLo = cl > 0 ? mulDown(cl, cl) : ch < 0 ? mulDown(ch, ch) : 0;
+      const m = Math.max(-cl, ch);
+      const sqHi = mulUp(m, m);
+      vLo = Math.max(0, addDown(vLo, Math.max(0, sqLo)));
+      vHi = addUp(vHi, sqHi);
+    }
+    const varLo = Math.max(0, divDown(vLo, D));
+    const varHi = divUp(vHi, D);
+    const sLo = sqrtDown(Math.max(0, addDown(varLo, eps)));
+    const sHi = sqrtUp(addUp(varHi, eps));
+    const rLo = divDown(1, sHi); // ≤ 1/sqrt(σ² + ε)
+    const rHi = sLo > 0 ? divUp(1, sLo) : Infinity;
+    for (let i = 0; i < D; i++) {
+      const cl = UL[i] as number;
+      const ch = UH[i] as number;
+      // u = c·r with r ∈ [rLo, rHi], rLo ≥ 0 (0·∞ = 0)
+      let ul: number;
+      let uh: number;
+      if (cl >= 0) {
+        ul = cl === 0 ? 0 : mulDown(cl, rLo);
+        uh = ch === 0 ? 0 : mulUp(ch, rHi);
+      } else if (ch <= 0) {
+        ul = mulDown(cl, rHi);
+        uh = ch === 0 ? 0 : mulUp(ch, rLo);
+      } else {
+        ul = mulDown(cl, rHi);
+        uh = mulUp(ch, rHi);
+      }
+      UL[i] = Math.max(-bound, ul);
+      UH[i] = Math.min(bound, uh);
+    }
+  }
+  for (let i = 0; i < D; i++) {
+    const ul = UL[i] as number;
+    const uh = UH[i] as number;
+    const g = gamma ? (gamma[i] as number) : 1;
+    const bt = beta ? (beta[i] as number) : 0;
+    let yl: number;
+    let yh: number;
+    if (g === 1) {
+      yl = ul;
+      yh = uh;
+    } else if (g >= 0) {
+      yl = g === 0 || ul === 0 ? 0 : mulDown(ul, g);
+      yh = g === 0 || uh === 0 ? 0 : mulUp(uh, g);
+    } else {
+      yl = uh === 0 ? 0 : mulDown(uh, g);
+      yh = ul === 0 ? 0 : mulUp(ul, g);
+    }
+    if (bt !== 0) {
+      yl = addDown(yl, bt);
+      yh = addUp(yh, bt);
+    }
+    outLo[offset + i] = ul !== ul ? NaN : yl;
+    outHi[offset + i] = uh !== uh ? NaN : yh;
+  }
+}
+
+/** LayerNorm of every row of X (rows = tokens). */
+export function ilayerNormRows(X: IMat, gamma: Float64Array | null, beta: Float64Array | null, eps: number): IMat {
+  if (gamma && gamma.length !== X.cols) throw new UatInputError('ilayerNormRows: gamma length', `${X.cols}`, gamma.length);
+  if (beta && beta.length !== X.cols) throw new UatInputError('ilayerNormRows: beta length', `${X.cols}`, beta.length);
+  const Z = imatZeros(X.rows, X.cols);
+  for (let r = 0; r < X.rows; r++) ilayerNormRow(X.lo, X.hi, r * X.cols, X.cols, gamma, beta, eps, Z.lo, Z.hi);
+  return Z;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Affine: the mean-value form
+// ---------------------------------------------------------------------------------------------
+
+let lnU = new Float64Array(0), lnUh = new Float64Array(0);
+
+/**
+ * LayerNorm of the D forms at Z entries base … base+D−1, written to `out` at the same indices
+ * (no aliasing): the mean-value form with [u] and [1/σ] from the interval enclosure, refined by
+ * the variance range of the forms (`formsVariance`), intersected with the interval range.
+ */
+export function layerNormForms(Z: AF, base: number, D: number, gamma: Float64Array, beta: Float64Array, eps: number, out: AF, box: BoxCtx): void {
+  pad(Z, box);
+  mvScratch(D);
+  if (lnU.length < D) {
+    lnU = new Float64Array(D);
+    lnUh = new Float64Array(D);
+  }
+  mvLoad(Z, base, 1, D, box);
+  const { lo, hi, pl, ph, Jm, Jr } = mv;
+  // [u] over the box (γ = 1, β = 0) before lo/hi are overwritten
+  ilayerNormRow(lo, hi, 0, D, null, null, eps, lnU, lnUh);
+  // [1/σ]: variance enclosure from the exact ranges of the centred values, then from the forms
+  const inv = invSigmaOfRanges(lo, hi, D, eps);
+  if (box.nsym > 0) formsVariance(Z, base, D, eps, inv, box);
+  ilayerNormRow(pl, ph, 0, D, gamma, beta, eps, pl, ph);
+  ilayerNormRow(lo, hi, 0, D, gamma, beta, eps, lo, hi);
+  // range alternative γ_i [u_i] + β_i (both enclosures are valid; keep the intersection)
+  for (let i = 0; i < D; i++) {
+    const g = gamma[i]!, b = beta[i]!;
+    const ul = lnU[i]!, uh = lnUh[i]!;
+    let yl = g >= 0 ? mulDown(ul, g) : mulDown(uh, g), yh = g >= 0 ? mulUp(uh, g) : mulUp(ul, g);
+    yl = pred(yl + b);
+    yh = succ(yh + b);
+    if (yl === yl && yl > lo[i]!) lo[i] = yl;
+    if (yh === yh && yh < hi[i]!) hi[i] = yh;
+    if (lo[i]! > hi[i]!) {
+      // cannot happen for sound enclosures of the same set; stay sound by taking the hull
+      const a = Math.min(lo[i]!, hi[i]!), c = Math.max(lo[i]!, hi[i]!);
+      lo[i] = a;
+      hi[i] = c;
+    }
+  }
+  // Jacobian in midpoint–radius form. Every float below is within a few roundings of its exact
+  // counterpart; the radii carry 16u of the magnitudes involved (generous), then `succ`.
+  const invD = 1 / D; // |invD − 1/D| ≤ u/D
+  const mi = 0.5 * inv[0] + 0.5 * inv[1];
+  const ri = inv[1] === Infinity ? Infinity : Math.max(subUp(inv[1], mi), subUp(mi, inv[0]));
+  for (let i = 0; i < D; i++) {
+    const ul = lnU[i]!, uh = lnUh[i]!;
+    const mui = 0.5 * ul + 0.5 * uh;
+    const rui = Math.max(subUp(uh, mui), subUp(mui, ul));
+    const gi = gamma[i]!, agi = Math.abs(gi);
+    for (let k = 0; k < D; k++) {
+      const vl = lnU[k]!, vh = lnUh[k]!;
+      const muk = 0.5 * vl + 0.5 * vh;
+      const ruk = Math.max(subUp(vh, muk), subUp(muk, vl));
+      const mp = mui * muk;
+      const rp = Math.abs(mui) * ruk + rui * Math.abs(muk) + rui * ruk;
+      const d = i === k ? 1 : 0;
+      const tm = d - invD - mp * invD;
+      const tr = rp * invD + 16 * U * (d + invD + (Math.abs(mp) + rp) * invD);
+      const jm = gi * (mi * tm);
+      const jr0 = agi * (Math.abs(mi) * tr + ri * (Math.abs(tm) + tr)) + 16 * U * agi * Math.abs(mi) * (Math.abs(tm) + tr);
+      const jr = succ(jr0 * (1 + 64 * U) + 2 ** -1000);
+      const idx = i * D + k;
+      if (jm - jm === 0 && jr - jr === 0) {
+        Jm[idx] = jm;
+        Jr[idx] = jr;
+      } else {
+        Jm[idx] = 0;
+        Jr[idx] = Infinity;
+      }
+    }
+  }
+  mvCombine(Z, base, 1, D, out, box);
+  if (box.nsym > 0) {
+    if (!lnY2 || lnY2.rows < D || lnY2.cap !== box.cap) lnY2 = new AF(D, box.cap);
+    const ok = layerNormComposed(Z, base, D, gamma, beta, eps, lnVar[0], lnVar[1], lnY2, 0, box);
+    if (ok) {
+      // per token: the composed forms when their radii sum to less (mixing the two forms within
+      // a token would lose the correlations each one carries)
+      const w = box.nsym, oc = out.cap, yc = lnY2.cap;
+      let so = 0, sy = 0;
+      for (let i = 0; i < D; i++) {
+        so += radiusOfRow(out, base + i, box);
+        sy += radiusOfRow(lnY2, i, box);
+      }
+      if (sy <= COMPOSED_RATIO * so)
+        for (let i = 0; i < D; i++) {
+          out.c[base + i] = lnY2.c[i]!;
+          out.e[base + i] = lnY2.e[i]!;
+          for (let k = 0; k < w; k++) out.A[(base + i) * oc + k] = lnY2.A[i * yc + k]!;
+        }
+    }
+  }
+}
+
+/**
+ * The composed forms replace the mean-value ones for a token when their radii sum to at most this
+ * multiple of the mean-value radii: they keep the correlations (the common factor 1/σ, the
+ * centring) that the later sublayers use, which was measured to pay even when their radii are
+ * somewhat larger (bench/verify-suite.ts); far larger means the variance is not bounded away from
+ * 0 on the box, where the mean-value form falls back to the interval range.
+ */
+const COMPOSED_RATIO = 2;
+let lnY2: AF | null = null;
+/** the variance range [vlo, vhi] of the token of the last `layerNormForms` call */
+const lnVar: [number, number] = [0, Infinity];
+/** A valid range of var z of the token of the last `layerNormForms` call (for the float-error bound). */
+export function lastVarianceRange(): readonly [number, number] {
+  return lnVar;
+}
+
+let lnC0 = new Float64Array(0), lnRc = new Float64Array(0), lnAm = new Float64Array(0), lnAa = new Float64Array(0);
+
+/**
+ * Refines inv = [1/σ_hi, 1/σ_lo] (in place) and [u] (lnU/lnUh) with the variance range of the
+ * affine forms. With c_i = z_i − μ = c0_i + d_i (d_i affine in the symbols plus a remainder,
+ * |d_i| ≤ Rc_i), σ² = (1/D)Σ c_i² = v0 + gᵀσ + (1/D)Σ(2 c0_i ε_i + d_i²) with d_i² ≥ 0: the
+ * first-order bounds below and above; the lower one is then raised by `varianceLowerBound`
+ * (the exact minimum of the variance over the forms, certified). Float evaluation with generous
+ * rounding allowances: every computed sum below errs by at most a few u relative to the
+ * magnitudes accumulated alongside, and the allowance is (4D + 64)u of those magnitudes plus
+ * 2^-1000. Then [u_i] ⊆ [c0_i ± Rc_i]·[1/σ].
+ */
+function formsVariance(Z: AF, base: number, D: number, eps: number, inv: [number, number], box: BoxCtx): void {
+  const m = box.nsym, r = box.r, cap = Z.cap;
+  if (lnC0.length < D) {
+    lnC0 = new Float64Array(D);
+    lnRc = new Float64Array(D);
+  }
+  if (lnAm.length < m) {
+    lnAm = new Float64Array(box.cap);
+    lnAa = new Float64Array(box.cap);
+  }
+  const invD = 1 / D;
+  const KU = (4 * D + 64) * U; // rounding allowance per accumulated magnitude (≫ γ_{2D+4})
+  // mean form
+  let cm = 0, em = 0, magC = 0;
+  for (let j = 0; j < D; j++) {
+    cm += Z.c[base + j]!;
+    em += Z.e[base + j]!;
+    magC += Math.abs(Z.c[base + j]!);
+  }
+  cm *= invD;
+  em = em * invD * (1 + KU);
+  magC *= invD;
+  for (let k = 0; k < m; k++) {
+    let am = 0, aa = 0;
+    for (let j = 0; j < D; j++) {
+      const a = Z.A[(base + j) * cap + k]!;
+      am += a;
+      aa += Math.abs(a);
+    }
+    lnAm[k] = am * invD;
+    lnAa[k] = aa * invD;
+  }
+  // c_i = z_i − μ: center c0_i, remainder bound Rc_i (coefficient part + e), and gv = (2/D)Σ c0_i C_i
+  let v0 = 0, qhi = 0, qlo = 0, magV = 0;
+  let lin = 0;
+  for (let k = 0; k < m; k++) {
+    const am = lnAm[k]!;
+    let g = 0, gm = 0;
+    for (let i = 0; i < D; i++) {
+      const c0 = Z.c[base + i]! - cm;
+      const a = Z.A[(base + i) * cap + k]!;
+      g += c0 * (a - am);
+      gm += Math.abs(c0) * (Math.abs(a) + Math.abs(am));
+    }
+    lin += (Math.abs(g) + KU * gm) * 2 * invD * r[k]!;
+  }
+  for (let i = 0; i < D; i++) {
+    const c0 = Z.c[base + i]! - cm;
+    lnC0[i] = c0;
+    let s = 0, sa = 0;
+    const o = (base + i) * cap;
+    for (let k = 0; k < m; k++) {
+      const a = Z.A[o + k]!;
+      s += Math.abs(a - lnAm[k]!) * r[k]!;
+      sa += (Math.abs(a) + lnAa[k]!) * r[k]!;
+    }
+    const ec = Z.e[base + i]! + em + KU * (Math.abs(Z.c[base + i]!) + magC);
+    const ecr = (ec + KU * sa) * (1 + KU); // |d_i − C_i·σ| ≤ ecr
+    const Rc = (s + ec + KU * sa) * (1 + KU) + 2 ** -1000; // |d_i| ≤ Rc
+    lnRc[i] = Rc;
+    v0 += c0 * c0;
+    magV += c0 * c0;
+    qlo += 2 * Math.abs(c0) * ecr;
+    qhi += 2 * Math.abs(c0) * ecr + Rc * Rc;
+  }
+  const slack = KU * (magV + qhi) * invD + 2 ** -1000;
+  let vlo = (v0 - qlo) * invD - lin * (1 + KU) - slack;
+  const vhi = (v0 + qhi) * invD + lin * (1 + KU) + slack;
+  if (!(vlo === vlo && vhi === vhi)) return;
+  if (vlo < 0.25 * vhi) vlo = Math.max(vlo, varianceLowerBound(Z, base, D, box));
+  if (vlo > lnVar[0]) lnVar[0] = vlo;
+  if (vhi < lnVar[1]) lnVar[1] = vhi;
+  // σ = sqrt(v + ε) ∈ [sqrt(vlo + ε), sqrt(vhi + ε)]
+  const sLo = sqrtDown(Math.max(0, pred(Math.max(0, vlo) + eps)));
+  const sHi = sqrtUp(succ(vhi + eps));
+  const iLo = divDown(1, sHi), iHi = sLo > 0 ? divUp(1, sLo) : Infinity;
+  if (iLo > inv[0]) inv[0] = iLo;
+  if (iHi < inv[1]) inv[1] = iHi;
+  if (inv[0] > inv[1]) {
+    const a = Math.min(inv[0], inv[1]), b = Math.max(inv[0], inv[1]);
+    inv[0] = a;
+    inv[1] = b;
+  }
+  for (let i = 0; i < D; i++) {
+    const cl = pred(lnC0[i]! - lnRc[i]!), ch = succ(lnC0[i]! + lnRc[i]!);
+    const a = Math.min(mulDown(cl, inv[0]), mulDown(cl, inv[1])), b = Math.max(mulUp(ch, inv[0]), mulUp(ch, inv[1]));
+    if (a === a && a > lnU[i]!) lnU[i] = a;
+    if (b === b && b < lnUh[i]!) lnUh[i] = b;
+    if (lnU[i]! > lnUh[i]!) {
+      const x = Math.min(lnU[i]!, lnUh[i]!), y = Math.max(lnU[i]!, lnUh[i]!);
+      lnU[i] = x;
+      lnUh[i] = y;
+    }
+  }
+}
+
+let qpX = new Float64Array(0), qpY = new Float64Array(0), qpG = new Float64Array(0), qpW = new Float64Array(0), qpP = new Float64Array(0);
+
+/** soft(w, e) = sign(w)·max(0, |w| − e), increasing in w. */
+function soft(w: number, e: number): number {
+  return w > e ? w - e : w < -e ? w + e : 0;
+}
+
+/**
+ * A certified lower bound of the variance var(z) = min_t (1/D)Σ_i (z_i − t)² over the forms
+ * z_i = c_i + a_i·σ + ε_i (|σ_k| ≤ r_k, |ε_i| ≤ e_i): with the ε eliminated,
+ *   v_min = min over σ in the box and t of f(σ, t) = (1/D) Σ_i soft(c_i + a_i·σ − t, e_i)²,
+ * a convex, continuously differentiable function (t may be confined to [min_i z_i, max_i z_i],
+ * where the minimising t always lies). An approximate minimiser (σ*, t*) comes from accelerated
+ * projected gradient steps; whatever its quality, convexity gives for every feasible (σ, t)
+ *   f(σ, t) ≥ f(σ*, t*) + ∇f(σ*, t*)·((σ, t) − (σ*, t*)),
+ * and the right side is minimised over the box term by term. f(σ*, t*) and ∇f are enclosed by
+ * interval evaluation at the float point (σ*, t*): |fl(w_i) − w_i| ≤ γ_{w+2}(|c_i| + Σ|a_ik σ*_k|
+ * + |t*|) bounds the residuals, soft is monotone, and every sum is rounded outward.
+ */
+export function varianceLowerBound(Z: AF, base: number, D: number, box: BoxCtx, iters = 24): number {
+  const m = box.nsym, r = box.r, cap = Z.cap, A = Z.A;
+  const n = m + 1; // σ (scaled to y_k = σ_k / r_k ∈ [−1, 1]) and t
+  if (qpX.length < n) {
+    qpX = new Float64Array(box.cap + 1); qpY = new Float64Array(box.cap + 1); qpG = new Float64Array(box.cap + 1);
+    qpP = new Float64Array(box.cap + 1);
+  }
+  if (qpW.length < D) qpW = new Float64Array(D);
+  let tlo = Infinity, thi = -Infinity, cmean = 0;
+  for (let i = 0; i < D; i++) {
+    const Ri = radiusOfRow(Z, base + i, box);
+    tlo = Math.min(tlo, Z.c[base + i]! - Ri);
+    thi = Math.max(thi, Z.c[base + i]! + Ri);
+    cmean += Z.c[base + i]!;
+  }
+  cmean /= D;
+  if (!(tlo - tlo === 0 && thi - thi === 0)) return 0;
+  const tr = Math.max(thi - cmean, cmean - tlo, 2 ** -1000); // t = cmean + tr·y_t, y_t ∈ [−1, 1]
+  // Lipschitz constant of ∇f in the scaled variables: (2/D)·‖[a r, −tr]‖_F²
+  let L = 0;
+  for (let i = 0; i < D; i++) {
+    const o = (base + i) * cap;
+    let s = tr * tr;
+    for (let k = 0; k < m; k++) s += (A[o + k]! * r[k]!) ** 2;
+    L += s;
+  }
+  L = (2 / D) * L;
+  if (!(L > 0 && L < Infinity)) return 0;
+  const x = qpX, y = qpY, g = qpG, prev = qpP, w = qpW;
+  x.fill(0, 0, n);
+  y.fill(0, 0, n);
+  let tk = 1;
+  const grad = (p: Float64Array) => {
+    g.fill(0, 0, n);
+    for (let i = 0; i < D; i++) {
+      const o = (base + i) * cap;
+      let wi = Z.c[base + i]! - cmean - tr * p[m]!;
+      for (let k = 0; k < m; k++) wi += A[o + k]! * r[k]! * p[k]!;
+      const si = soft(wi, Z.e[base + i]!) * (2 / D);
+      for (let k = 0; k < m; k++) g[k] = g[k]! + si * A[o + k]! * r[k]!;
+      g[m] = g[m]! - si * tr;
+    }
+  };
+  for (let it = 0; it < iters; it++) {
+    grad(y);
+    for (let k = 0; k < n; k++) {
+      prev[k] = x[k]!;
+      let v = y[k]! - g[k]! / L;
+      if (v > 1) v = 1;
+      if (v < -1) v = -1;
+      x[k] = v;
+    }
+    const tn = 0.5 * (1 + Math.sqrt(1 + 4 * tk * tk));
+    const beta = (tk - 1) / tn;
+    tk = tn;
+    for (let k = 0; k < n; k++) {
+      let v = x[k]! + beta * (x[k]! - prev[k]!);
+      if (v > 1) v = 1;
+      if (v < -1) v = -1;
+      y[k] = v;
+    }
+  }
+  // certificate at the float point σ*_k = r_k·x_k (|σ*_k| ≤ r_k), t* = fl(cmean + tr·x_t)
+  const tStar = cmean + tr * x[m]!;
+  const sig = prev;
+  for (let k = 0; k < m; k++) sig[k] = r[k]! * x[k]!;
+  const gw = gam(m + 4);
+  let fLo = 0;
+  const gLo = g, gHi = y; // reuse the buffers: the enclosure of Σ_i soft_i·(a_i, −1)
+  gLo.fill(0, 0, n);
+  gHi.fill(0, 0, n);
+  for (let i = 0; i < D; i++) {
+    const o = (base + i) * cap;
+    let wi = Z.c[base + i]! - tStar, mag = Math.abs(Z.c[base + i]!) + Math.abs(tStar);
+    for (let k = 0; k < m; k++) {
+      const p = A[o + k]! * sig[k]!;
+      wi += p;
+      mag += Math.abs(p);
+    }
+    const err = succ(succ(gw * mag) + 2 ** -1000); // ≥ |fl(w_i) − w_i|
+    const ei = Z.e[base + i]!;
+    // soft(w_i) ∈ [sl, sh]: soft is increasing; its one subtraction rounds, hence pred/succ
+    const sl = pred(soft(pred(wi - err), ei)), sh = succ(soft(succ(wi + err), ei));
+    const aLo = sl > 0 ? sl : sh < 0 ? -sh : 0; // ≤ |soft(w_i)|
+    fLo = addDown(fLo, mulDown(aLo, aLo));
+    for (let k = 0; k < m; k++) {
+      const a = A[o + k]!;
+      if (a === 0) continue;
+      gLo[k] = addDown(gLo[k]!, Math.min(mulDown(sl, a), mulDown(sh, a)));
+      gHi[k] = addUp(gHi[k]!, Math.max(mulUp(sl, a), mulUp(sh, a)));
+    }
+    gLo[m] = addDown(gLo[m]!, -sh);
+    gHi[m] = addUp(gHi[m]!, -sl);
+  }
+  fLo = Math.max(0, divDown(fLo, D));
+  // min over the box of ∇f·(p − p*), ∇f = (2/D)·[gLo, gHi]; σ_k − σ*_k ∈ [−r_k − σ*_k, r_k − σ*_k]
+  let lin = 0;
+  const twoD = divUp(2, D);
+  for (let k = 0; k <= m; k++) {
+    const dl = k < m ? subDown(-r[k]!, sig[k]!) : subDown(tlo, tStar), dh = k < m ? subUp(r[k]!, sig[k]!) : subUp(thi, tStar);
+    const gl = gLo[k]!, gh = gHi[k]!;
+    const v = Math.min(mulDown(gl, dl), mulDown(gl, dh), mulDown(gh, dl), mulDown(gh, dh));
+    lin = addDown(lin, v);
+  }
+  lin = lin < 0 ? mulDown(lin, twoD) : 0 * lin;
+  const out = addDown(fLo, lin);
+  return out === out && out > 0 ? out : 0;
+}
+
+function radiusOfRow(Z: AF, i: number, box: BoxCtx): number {
+  const w = Z.w, o = i * Z.cap, r = box.r;
+  let s = 0;
+  for (let k = 0; k < w; k++) s += Math.abs(Z.A[o + k]!) * r[k]!;
+  return addUp(inflate(s, w), Z.e[i]!);
+}
+
+/** [1/sqrt(σ²_hi + ε), 1/sqrt(σ²_lo + ε)] for z in the box [lo, hi] (length D). */
+function invSigmaOfRanges(lo: Float64Array, hi: Float64Array, D: number, eps: number): [number, number] {
+  let sumLo = 0, sumHi = 0;
+  for (let j = 0; j < D; j++) {
+    sumLo = pred(sumLo + lo[j]!);
+    sumHi = succ(sumHi + hi[j]!);
+  }
+  const invDl = divDown(1, D), invDh = divUp(1, D);
+  const omL = subDown(1, invDh), omH = subUp(1, invDl);
+  let vLo = 0, vHi = 0;
+  for (let i = 0; i < D; i++) {
+    const l = lo[i]!, h = hi[i]!;
+    const restLo = subDown(sumLo, l), restHi = subUp(sumHi, h);
+    const aLo = l >= 0 ? mulDown(omL, l) : mulDown(omH, l);
+    const aHi = h >= 0 ? mulUp(omH, h) : mulUp(omL, h);
+    const bHi = restHi >= 0 ? mulUp(invDh, restHi) : mulUp(invDl, restHi);
+    const bLo = restLo >= 0 ? mulDown(invDl, restLo) : mulDown(invDh, restLo);
+    const cl = subDown(aLo, bHi), ch = subUp(aHi, bLo);
+    const sqLo = cl > 0 ? mulDown(cl, cl) : ch < 0 ? mulDown(ch, ch) : 0;
+    const mm = Math.max(-cl, ch);
+    vLo = Math.max(0, pred(vLo + Math.max(0, sqLo)));
+    vHi = succ(vHi + mulUp(mm, mm));
+  }
+  const varLo = Math.max(0, divDown(vLo, D)), varHi = divUp(vHi, D);
+  lnVar[0] = varLo === varLo ? varLo : 0;
+  lnVar[1] = varHi === varHi ? varHi : Infinity;
+  const sLo = sqrtDown(Math.max(0, pred(varLo + eps))), sHi = sqrtUp(succ(varHi + eps));
+  const iLo = divDown(1, sHi);
+  const iHi = sLo > 0 ? divUp(1, sLo) : Infinity;
+  return [iLo === iLo ? Math.max(0, iLo) : 0, iHi === iHi ? iHi : Infinity];
+}
