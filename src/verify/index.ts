@@ -55,8 +55,15 @@ export interface VerifyOptions {
   /** the gap counts as closed when ub − lb ≤ max(relTol·ub, absTol) (defaults 1e-3, 1e-12) */
   relTol?: number;
   absTol?: number;
-  /** also bound |T_float − T_real| over K (first order, see float-slack.ts) */
+  /** also bound |T_float − T_real| over K (rigorous, see float-slack.ts) and report ub + slack */
   floatSlack?: boolean;
+  /**
+   * decide for the model as `uat run` evaluates it: the float slack is computed first, and the
+   * headline bound (gap, eps decision, stopping) is ubFloat = ub + floatSlack
+   */
+  float?: boolean;
+  /** box evaluations of the float-slack refinement (float-slack.ts; default 8·m + 24) */
+  floatSlackBoxes?: number;
   /** memory guard on open leaves */
   maxLeaves?: number;
   /** tuning of the layer propagation (generator symbols kept, wide-FFN threshold; see layer.ts) */
@@ -72,11 +79,13 @@ export interface VerifyResult {
   witness: number[][];
   /** the entry attaining lb: token (0-based) and output feature */
   witnessEntry: { token: number; feature: number };
+  /** false when the float forward was NaN/∞ at every witness candidate (then lb = 0: no float witness) */
+  witnessFinite: boolean;
   /** sound upper bound of the REAL sup error over K */
   ub: number;
-  /** ub − lb */
+  /** H − lb for the headline bound H: ub, or ubFloat with `float` */
   gap: number;
-  /** (ub − lb)/ub */
+  /** (H − lb)/H */
   relGap: number;
   /** boxes bounded */
   boxes: number;
@@ -139,6 +148,9 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
   const c = model.config;
   const m = target.m;
 
+  // with `float` the rigorous float slack comes first: it enters every decision
+  const slack = opts.float || opts.floatSlack ? floatSlackBound(model, target.lo, target.hi, { boxes: opts.floatSlackBoxes }) : 0;
+  const useSlack = !!opts.float;
   const bnb = new BranchAndBound(model, target, { split: opts.split, affine: opts.affine, centered: opts.centered, maxLeaves: opts.maxLeaves, ...opts.layer });
   const search = new Searcher(model, target, bnb.bounder, { seed: opts.seed });
   search.deadline = deadline;
@@ -162,8 +174,9 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
   const searched = new WeakSet<Node>();
   const lbNow = () => (search.best && search.best.err > 0 ? search.best.err : 0);
   // the search's error is the float forward's (or the propagation's centre) at finite points only
+  const slackAdd = (u: number) => (!useSlack || slack === 0 ? u : slack === slack ? succ(u + slack) : Infinity);
   const closed = () => {
-    const ub = bnb.ub, lb = lbNow();
+    const ub = slackAdd(bnb.ub), lb = lbNow();
     if (eps !== undefined) return ub <= eps || lb > eps;
     return ub < Infinity && ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
   };
@@ -174,7 +187,7 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
     if (!force && tNow - lastProgress < progressEvery) return;
     lastProgress = tNow;
     const s = now();
-    const ub = Math.max(bnb.ub, lbNow());
+    const ub = Math.max(slackAdd(bnb.ub), lbNow());
     const p: VerifyProgress = { lb: lbNow(), ub, gap: ub - lbNow(), boxes: bnb.evaluations, seconds: s, boxesPerSecond: bnb.evaluations / Math.max(s, 1e-9), leaves: bnb.stats().leaves };
     history.push({ seconds: s, lb: p.lb, ub: p.ub, boxes: p.boxes });
     opts.onProgress?.(p);
@@ -230,13 +243,15 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
 
   // Final: the witness re-evaluated with the float forward of `uat run`. A candidate whose float
   // forward is not finite is no witness (the overflow is reported instead).
-  const { fe, x: wx, nonFinite } = finalWitness(model, target, search, lbCert);
+  const { fe, x: wx, nonFinite, finite } = finalWitness(model, target, search);
   const lb = fe.err > 0 ? fe.err : 0;
   const ubSound = bnb.ub;
   const ub = Math.max(ubSound, lb);
+  const ubFloat = Math.max(slack === slack ? succ(ub + slack) : Infinity, lb);
+  const head = useSlack ? ubFloat : ub;
   let decision: VerifyResult['decision'];
-  if (eps !== undefined) decision = ub <= eps ? 'holds' : lb > eps ? 'refuted' : 'undecided';
-  const finished = eps !== undefined ? decision !== 'undecided' : ub < Infinity && ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
+  if (eps !== undefined) decision = head <= eps ? 'holds' : lb > eps ? 'refuted' : 'undecided';
+  const finished = eps !== undefined ? decision !== 'undecided' : head < Infinity && head - Math.max(lb, lbCert) <= Math.max(relTol * head, absTol);
   if (finished && stop !== 'decided') stop = eps !== undefined ? 'decided' : 'closed';
   if (!finished && (stop === 'closed' || stop === 'decided')) stop = 'time-limit';
   report(true);
@@ -246,30 +261,32 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
     lbCertified: lbCert,
     witness: rows(wx, c.n, c.dIn),
     witnessEntry: { token: Math.floor(fe.entry / c.dOut), feature: fe.entry % c.dOut },
+    witnessFinite: finite,
     ub,
-    gap: ub - lb,
-    relGap: ub > 0 ? (ub - lb) / ub : 0,
+    gap: head - lb,
+    relGap: head > 0 ? (head - lb) / head : 0,
     boxes: bnb.evaluations,
     seconds: now(),
     finished,
     stopReason: stop!,
-    stopMessage: stopMessage(stop!, ub, st.stuck),
+    stopMessage: stopMessage(stop!, ub, st.stuck, useSlack ? slack : 0),
     history,
     stats: { leaves: st.leaves, dropped: st.dropped, splits: st.splits, searchEvaluations: search.evaluations, ffn: bnb.bounder.layer.ffnStats() },
   };
   if (decision) res.decision = decision;
   if (nonFinite) res.floatNonFinite = { x: rows(nonFinite.x, c.n, c.dIn), entry: { token: Math.floor(nonFinite.entry / c.dOut), feature: nonFinite.entry % c.dOut } };
-  if (opts.floatSlack) {
-    res.floatSlack = floatSlackBound(model, target.lo, target.hi);
-    const u = ub + res.floatSlack;
-    res.ubFloat = u === u ? succ(u) : Infinity;
+  if (opts.float || opts.floatSlack) {
+    res.floatSlack = slack === slack ? slack : Infinity;
+    res.ubFloat = ubFloat;
   }
   return res;
 }
 
 /** The stop reason in words. */
-function stopMessage(stop: StopReason, ub: number, stuck: number): string {
-  const inf = ub === Infinity ? '; the upper bound is infinite: the propagation overflows float64 on part of K (shrink K or rescale the weights)' : '';
+function stopMessage(stop: StopReason, ub: number, stuck: number, slack: number): string {
+  const inf = ub === Infinity
+    ? '; the upper bound is infinite: the propagation overflows float64 on part of K (shrink K or rescale the weights)'
+    : !(slack < Infinity) ? '; the float slack is infinite: the float model may overflow on K' : '';
   switch (stop) {
     case 'closed': return 'the gap closed to the tolerance';
     case 'decided': return 'the tolerance eps was decided';
@@ -285,25 +302,21 @@ function stopMessage(stop: StopReason, ub: number, stuck: number): string {
  * (the code of `uat run`). When no candidate has a finite float forward, the error is 0 (no float
  * witness) and the first non-finite point is reported.
  */
-function finalWitness(model: Model, target: Target, search: Searcher, lbCert: number): { fe: ReturnType<typeof forwardError>; x: Float64Array; nonFinite: { x: Float64Array; entry: number } | null } {
+function finalWitness(model: Model, target: Target, search: Searcher): { fe: ReturnType<typeof forwardError>; x: Float64Array; nonFinite: { x: Float64Array; entry: number } | null; finite: boolean } {
   let nonFinite = search.nonFinite;
   const cands = search.top.length ? search.top : search.best ? [search.best] : [];
   let first: { fe: ReturnType<typeof forwardError>; x: Float64Array } | null = null;
   for (const p of cands) {
     const fe = forwardError(model, target, p.x);
-    if (fe.nonFinite >= 0) {
-      if (!nonFinite) nonFinite = { x: p.x, entry: fe.nonFinite };
-      if (!first) first = { fe, x: p.x };
-      continue;
-    }
-    return { fe, x: p.x, nonFinite };
+    if (fe.nonFinite < 0) return { fe, x: p.x, nonFinite, finite: true };
+    if (!nonFinite) nonFinite = { x: p.x, entry: fe.nonFinite };
+    if (!first) first = { fe, x: p.x };
   }
-  void lbCert;
-  if (first) return { fe: { ...first.fe, err: 0 }, x: first.x, nonFinite };
+  if (first) return { fe: { ...first.fe, err: 0 }, x: first.x, nonFinite, finite: false };
   const x = Float64Array.from(target.lo);
   const fe = forwardError(model, target, x);
-  if (fe.nonFinite >= 0 && !nonFinite) nonFinite = { x, entry: fe.nonFinite };
-  return { fe: fe.nonFinite >= 0 ? { ...fe, err: 0 } : fe, x, nonFinite };
+  if (fe.nonFinite < 0) return { fe, x, nonFinite, finite: true };
+  return { fe: { ...fe, err: 0 }, x, nonFinite: nonFinite ?? { x, entry: fe.nonFinite }, finite: false };
 }
 
 function clipInto(x: Float64Array, lo: Float64Array, hi: Float64Array): Float64Array {
