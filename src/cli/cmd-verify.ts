@@ -33,7 +33,7 @@ interface VerifyCliOptions {
   quiet?: boolean;
 }
 
-const SPLITS = ['widest', 'gradient', 'trial'];
+const SPLITS = ['widest', 'gradient', 'trial', 'pseudo'];
 
 /** A bound for --json: finite numbers as they are, ±∞ and NaN as the strings "Infinity", … (JSON has no infinity; null would hide it). */
 function num(x: number): number | string {

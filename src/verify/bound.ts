@@ -25,7 +25,7 @@ import { LayerBounder, type LayerBounderOptions } from './layer.ts';
 import type { FfnState } from './operators/ffn-wide.ts';
 import { MaxHeap } from './heap.ts';
 
-export type SplitRule = 'widest' | 'gradient' | 'trial';
+export type SplitRule = 'widest' | 'gradient' | 'trial' | 'pseudo';
 
 export interface BoundOptions extends LayerBounderOptions {
   split?: SplitRule;
@@ -295,6 +295,57 @@ export class BranchAndBound {
     return best;
   }
 
+  /** pseudo-costs: per dimension, the mean relative bound decrease per unit of normalised width */
+  private pcSum: Float64Array | null = null;
+  private pcN: Float64Array | null = null;
+
+  /**
+   * The `pseudo` rule (pseudo-cost branching, learnt from the bounds): split the dimension whose
+   * past splits decreased the bound most per unit of (normalised) width, times its width here;
+   * dimensions split fewer than twice are tried first (widest of them), and a dimension more than
+   * 4× narrower than the widest is never chosen (so none starves).
+   */
+  private pseudoDim(node: Node): number {
+    const m = node.lo.length;
+    if (!this.pcSum) {
+      this.pcSum = new Float64Array(m);
+      this.pcN = new Float64Array(m);
+    }
+    const w = this.widest(node);
+    if (w < 0) return -1;
+    const nw = (d: number) => (node.hi[d]! - node.lo[d]!) / (this.Khi[d]! - this.Klo[d]!);
+    const wMax = nw(w);
+    let best = -1, bs = -1, fresh = -1, fw = -1;
+    for (let k = 0; k < m; k++) {
+      if (!this.splittable(node, k)) continue;
+      const wk = nw(k);
+      if (wk * 4 < wMax) continue;
+      if (this.pcN![k]! < 2) {
+        if (wk > fw) {
+          fw = wk;
+          fresh = k;
+        }
+        continue;
+      }
+      const sc = (this.pcSum![k]! / this.pcN![k]!) * wk;
+      if (sc > bs) {
+        bs = sc;
+        best = k;
+      }
+    }
+    return fresh >= 0 ? fresh : best >= 0 ? best : w;
+  }
+
+  private learn(node: Node, k: number, kids: [Node, Node]): void {
+    const wk = (node.hi[k]! - node.lo[k]!) / (this.Khi[k]! - this.Klo[k]!);
+    const u = node.ub;
+    if (!(u > 0 && u < Infinity && wk > 0)) return;
+    const gain = Math.max(0, u - Math.max(kids[0].ub, kids[1].ub)) / u / wk;
+    if (!(gain === gain && gain < Infinity)) return;
+    this.pcSum![k] = this.pcSum![k]! + gain;
+    this.pcN![k] = this.pcN![k]! + 1;
+  }
+
   private child(node: Node, k: number, upper: boolean): Node {
     const lo = node.lo.slice(), hi = node.hi.slice();
     const mid = 0.5 * node.lo[k]! + 0.5 * node.hi[k]!;
@@ -346,6 +397,12 @@ export class BranchAndBound {
           bestScore = sc;
           kids = [a, b];
         }
+      }
+    } else if (this.split === 'pseudo') {
+      const k = this.pseudoDim(node);
+      if (k >= 0) {
+        kids = [this.child(node, k, false), this.child(node, k, true)];
+        this.learn(node, k, kids);
       }
     } else {
       const w = this.widest(node);

@@ -31,10 +31,12 @@ export interface LayerBounderOptions {
   cacheBytes?: number;
   /** treat neurons with identical W₁ rows as groups sorted by bias (default true) */
   groupNeurons?: boolean;
-  /** generator symbols kept in the residual stream between sublayers (default 64; 0: none) */
+  /** generator symbols kept in the residual stream between sublayers (default 128; 0: none) */
   generators?: number;
   /** one-hidden-layer FFNs at least this wide use the wide path (default 128 neurons per token) */
   wideFfn?: number;
+  /** generators allowed within a sublayer, as a multiple of `generators` (default ∞: only after each sublayer) */
+  innerFactor?: number;
 }
 
 /** Generic FFN block (narrow, or several hidden layers): linear maps and ReLU with symbols. */
@@ -48,8 +50,9 @@ interface DeepFfn {
   hi: Float64Array[];
 }
 
-export const DEFAULT_GENERATORS = 64;
+export const DEFAULT_GENERATORS = 128;
 export const DEFAULT_WIDE_FFN = 128;
+export const DEFAULT_INNER = Infinity;
 
 /** Does W₁ ([H, D]) have GROUP_MIN or more identical rows? */
 function hasGroups(W1: Float64Array, H: number, D: number): boolean {
@@ -76,6 +79,8 @@ export class LayerBounder {
   private readonly deep: (DeepFfn | null)[];
   readonly prefixes: string[];
   readonly keep: number;
+  /** within a sublayer, the generators are reduced to `keep` once they exceed inner·keep */
+  readonly inner: number;
   private readonly Xf: AF;
   private readonly pool: AF[];
   private readonly Q: AF;
@@ -128,6 +133,7 @@ export class LayerBounder {
     // the wide path for wide blocks and for blocks whose neurons come in groups (constructed models)
     const wide = L === 1 && (c.ffnHidden[0]! >= wideMin || this.prefixes.some((p) => hasGroups(tensorOf(model, `${p}.0.weight`), c.ffnHidden[0]!, D)));
     this.keep = affine ? (opts.generators ?? DEFAULT_GENERATORS) : 0;
+    this.inner = opts.innerFactor ?? DEFAULT_INNER;
     // generator capacity: the kept ones plus what one sublayer can create
     const lnNew = c.layerNorm === 'none' ? 0 : n * D;
     const mhaNew = lnNew + 2 * H * n * n + n * H * c.dV;
@@ -220,6 +226,17 @@ export class LayerBounder {
     concretize(F, this.box, this.traceR, t.lo, t.hi);
   }
 
+  /**
+   * Lifts F's remainders into generator symbols; when the walk holds more than `inner`·keep
+   * generators, reduces the live forms (every form still to be read: F, the residual stream and
+   * the sublayer's pending operands) to `keep`.
+   */
+  private liftLive(F: AF, live: AF[]): void {
+    lift(F, this.box);
+    const box = this.box;
+    if (box.nsym - box.sym > this.inner * this.keep) reduce(box, Array.from(new Set(live)), this.keep);
+  }
+
   /** A pool buffer of the residual-stream shape that is none of `busy`. */
   private pick(...busy: AF[]): AF {
     for (const b of this.pool) if (!busy.includes(b)) return b;
@@ -296,7 +313,7 @@ export class LayerBounder {
       }
     }
     this.record(`ln${k}`, out);
-    lift(out, this.box);
+    this.liftLive(out, [out, this.stream]);
   }
 
   private mha(Zin: AF, out: AF): void {
@@ -318,14 +335,14 @@ export class LayerBounder {
         for (let j = 0; j < n; j++)
           dotForms(Q, i * HdK + h * dK, 1, this.QI, this.QB, K, j * HdK + h * dK, 1, this.KI, this.KB, dK, c.scale, S, (h * n + i) * n + j, box);
     this.record('attn.s', S);
-    lift(S, box);
+    this.liftLive(S, [S, V, this.stream]);
     for (let h = 0; h < H; h++)
       for (let i = 0; i < n; i++) {
         const base = (h * n + i) * n;
         softmaxForms(S, base, 1, n, Al, box, this.sLo.subarray(base, base + n), this.sHi.subarray(base, base + n));
       }
     this.record('attn.alpha', Al);
-    lift(Al, box);
+    this.liftLive(Al, [Al, V, this.stream]);
     pad(V, box);
     splitRadii(Al, box, this.AI, this.AB);
     splitRadii(V, box, this.VI, this.VB);
@@ -345,7 +362,7 @@ export class LayerBounder {
         }
       }
     this.record('attn.cat', Cat);
-    lift(Cat, box);
+    this.liftLive(Cat, [Cat, this.stream]);
     linearForms(Cat, n, HdV, this.t('attn.o.weight'), this.t('attn.o.bias'), D, out, box);
   }
 
@@ -359,7 +376,7 @@ export class LayerBounder {
         const idx = bi * n + t;
         this.states[idx] = fb.evalToken(inp, t, out, box, this.states[idx]!, { makeState: this.makeState, share });
       }
-      lift(out, box);
+      this.liftLive(out, [out, this.stream]);
       return;
     }
     const dp = this.deep[bi]!;
@@ -375,7 +392,7 @@ export class LayerBounder {
         concretize(dst, box, R, lo, hi);
         this.record(`${this.prefixes[bi]}.pre${l}`, dst);
         reluForms(dst, lo, hi, box);
-        lift(dst, box);
+        this.liftLive(dst, [dst, this.stream]);
       }
       cur = dst;
       curDim = outDim;

@@ -56,6 +56,7 @@ export function dotForms(
   X: AF, xi: number, xs: number, XI: Float64Array, XB: Float64Array,
   Y: AF, yi: number, ys: number, YI: Float64Array, YB: Float64Array,
   len: number, scale: number, out: AF, oi: number, box: BoxCtx, iv: readonly [number, number] | null = null,
+  quadratic = true,
 ): void {
   const m = box.nsym, mi = box.sym, r = box.r;
   const xc = X.cap, yc = Y.cap, oc = out.cap;
@@ -97,7 +98,7 @@ export function dotForms(
   }
   // δᵀMδ ∈ [lq, uq]: one-sided diagonal, symmetric off-diagonal pairs
   let lq = 0, uq = 0;
-  if (mi > 0 && quadMag > 0) {
+  if (quadratic && mi > 0 && quadMag > 0) {
     for (let k = 0; k < mi; k++) {
       const rk = r[k]!;
       const d = M[k * mi + k]! * rk * rk;

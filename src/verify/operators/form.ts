@@ -253,11 +253,12 @@ export function lift(F: AF, box: BoxCtx, from = 0, to = F.rows, share = LIFT_SHA
  * Order reduction: keeps at most `keep` generator symbols (those coupling the most entries of the
  * live forms, by Σ_r |A_rk| − max_r |A_rk|, Girard's score) and folds the others into the
  * remainders of every live form (e_r += |A_rk|, rounded up); the kept columns are renumbered
- * m, m+1, … in every live form. Every form still to be read must be in `live`.
+ * m, m+1, … in every live form. Every form still to be read must be in `live`. Returns the old
+ * indices (relative to m) of the kept generators in their new order, or null when nothing changed.
  */
-export function reduce(box: BoxCtx, live: AF[], keep: number): void {
+export function reduce(box: BoxCtx, live: AF[], keep: number): number[] | null {
   const m = box.sym, ns = box.nsym, nG = ns - m;
-  if (nG <= keep) return;
+  if (nG <= keep) return null;
   for (const F of live) pad(F, box);
   const score = new Float64Array(nG);
   for (let g = 0; g < nG; g++) {
@@ -288,4 +289,5 @@ export function reduce(box: BoxCtx, live: AF[], keep: number): void {
     F.w = m + kept.length;
   }
   box.nsym = m + kept.length;
+  return kept;
 }

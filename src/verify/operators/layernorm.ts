@@ -179,12 +179,20 @@ export function ilayerNormRows(X: IMat, gamma: Float64Array | null, beta: Float6
 
 let lnU = new Float64Array(0), lnUh = new Float64Array(0);
 
+/** Switches of `layerNormForms` (the defaults are the verifier's; the others exist for comparisons). */
+export interface LnOptions {
+  /** also build the composed forms (layernorm-composed.ts) and keep them when better (default true) */
+  composed?: boolean;
+  /** 'certified' (default): raise the first-order variance lower bound by `varianceLowerBound` */
+  variance?: 'certified' | 'first-order';
+}
+
 /**
  * LayerNorm of the D forms at Z entries base … base+D−1, written to `out` at the same indices
  * (no aliasing): the mean-value form with [u] and [1/σ] from the interval enclosure, refined by
  * the variance range of the forms (`formsVariance`), intersected with the interval range.
  */
-export function layerNormForms(Z: AF, base: number, D: number, gamma: Float64Array, beta: Float64Array, eps: number, out: AF, box: BoxCtx): void {
+export function layerNormForms(Z: AF, base: number, D: number, gamma: Float64Array, beta: Float64Array, eps: number, out: AF, box: BoxCtx, opts: LnOptions = {}): void {
   pad(Z, box);
   mvScratch(D);
   if (lnU.length < D) {
@@ -197,7 +205,7 @@ export function layerNormForms(Z: AF, base: number, D: number, gamma: Float64Arr
   ilayerNormRow(lo, hi, 0, D, null, null, eps, lnU, lnUh);
   // [1/σ]: variance enclosure from the exact ranges of the centred values, then from the forms
   const inv = invSigmaOfRanges(lo, hi, D, eps);
-  if (box.nsym > 0) formsVariance(Z, base, D, eps, inv, box);
+  if (box.nsym > 0) formsVariance(Z, base, D, eps, inv, box, opts.variance !== 'first-order');
   ilayerNormRow(pl, ph, 0, D, gamma, beta, eps, pl, ph);
   ilayerNormRow(lo, hi, 0, D, gamma, beta, eps, lo, hi);
   // range alternative γ_i [u_i] + β_i (both enclosures are valid; keep the intersection)
@@ -249,7 +257,7 @@ export function layerNormForms(Z: AF, base: number, D: number, gamma: Float64Arr
     }
   }
   mvCombine(Z, base, 1, D, out, box);
-  if (box.nsym > 0) {
+  if (box.nsym > 0 && opts.composed !== false) {
     if (!lnY2 || lnY2.rows < D || lnY2.cap !== box.cap) lnY2 = new AF(D, box.cap);
     const ok = layerNormComposed(Z, base, D, gamma, beta, eps, lnVar[0], lnVar[1], lnY2, 0, box);
     if (ok) {
@@ -299,7 +307,7 @@ let lnC0 = new Float64Array(0), lnRc = new Float64Array(0), lnAm = new Float64Ar
  * magnitudes accumulated alongside, and the allowance is (4D + 64)u of those magnitudes plus
  * 2^-1000. Then [u_i] ⊆ [c0_i ± Rc_i]·[1/σ].
  */
-function formsVariance(Z: AF, base: number, D: number, eps: number, inv: [number, number], box: BoxCtx): void {
+function formsVariance(Z: AF, base: number, D: number, eps: number, inv: [number, number], box: BoxCtx, useQp: boolean): void {
   const m = box.nsym, r = box.r, cap = Z.cap;
   if (lnC0.length < D) {
     lnC0 = new Float64Array(D);
@@ -368,7 +376,7 @@ function formsVariance(Z: AF, base: number, D: number, eps: number, inv: [number
   let vlo = (v0 - qlo) * invD - lin * (1 + KU) - slack;
   const vhi = (v0 + qhi) * invD + lin * (1 + KU) + slack;
   if (!(vlo === vlo && vhi === vhi)) return;
-  if (vlo < 0.25 * vhi) vlo = Math.max(vlo, varianceLowerBound(Z, base, D, box));
+  if (vlo < 0.25 * vhi && useQp) vlo = Math.max(vlo, varianceLowerBound(Z, base, D, box));
   if (vlo > lnVar[0]) lnVar[0] = vlo;
   if (vhi < lnVar[1]) lnVar[1] = vhi;
   // σ = sqrt(v + ε) ∈ [sqrt(vlo + ε), sqrt(vhi + ε)]
