@@ -67,7 +67,7 @@ export interface VerifyOptions {
   /** memory guard on open leaves */
   maxLeaves?: number;
   /** tuning of the layer propagation (generator symbols kept, wide-FFN threshold; see layer.ts) */
-  layer?: Pick<LayerBounderOptions, 'generators' | 'wideFfn' | 'innerFactor'>;
+  layer?: Pick<LayerBounderOptions, 'generators' | 'wideFfn' | 'innerFactor' | 'relax'>;
 }
 
 export interface VerifyResult {

@@ -37,6 +37,11 @@ export interface LayerBounderOptions {
   wideFfn?: number;
   /** generators allowed within a sublayer, as a multiple of `generators` (default ∞: only after each sublayer) */
   innerFactor?: number;
+  /**
+   * switch off single relaxations (for the ablations of bench/verify-suite.ts): the composed
+   * LayerNorm forms, the Vertex-Softmax range of α·V, the quadratic form in products
+   */
+  relax?: { composedLn?: boolean; vertex?: boolean; quadratic?: boolean };
 }
 
 /** Generic FFN block (narrow, or several hidden layers): linear maps and ReLU with symbols. */
@@ -79,6 +84,7 @@ export class LayerBounder {
   private readonly deep: (DeepFfn | null)[];
   readonly prefixes: string[];
   readonly keep: number;
+  private readonly relax: { composedLn: boolean; vertex: boolean; quadratic: boolean };
   /** within a sublayer, the generators are reduced to `keep` once they exceed inner·keep */
   readonly inner: number;
   private readonly Xf: AF;
@@ -115,6 +121,8 @@ export class LayerBounder {
    * res{k}, out): the real values' magnitudes used by the float-error bound (float-slack.ts).
    */
   trace: Map<string, { lo: Float64Array; hi: Float64Array }> | null = null;
+  /** per-neuron ReLU slopes of the generic FFN path by `{block}.{layer}` (NaN: the chord); null: chords */
+  reluSlopes: Map<string, Float64Array> | null = null;
   private traceR = new Float64Array(0);
 
   constructor(model: Model, opts: LayerBounderOptions = {}) {
@@ -134,6 +142,7 @@ export class LayerBounder {
     const wide = L === 1 && (c.ffnHidden[0]! >= wideMin || this.prefixes.some((p) => hasGroups(tensorOf(model, `${p}.0.weight`), c.ffnHidden[0]!, D)));
     this.keep = affine ? (opts.generators ?? DEFAULT_GENERATORS) : 0;
     this.inner = opts.innerFactor ?? DEFAULT_INNER;
+    this.relax = { composedLn: opts.relax?.composedLn ?? true, vertex: opts.relax?.vertex ?? true, quadratic: opts.relax?.quadratic ?? true };
     // generator capacity: the kept ones plus what one sublayer can create
     const lnNew = c.layerNorm === 'none' ? 0 : n * D;
     const mhaNew = lnNew + 2 * H * n * n + n * H * c.dV;
@@ -305,7 +314,7 @@ export class LayerBounder {
       if (!v) tr.set(`ln${k}.var`, (v = { lo: new Float64Array(this.n), hi: new Float64Array(this.n) }));
     }
     for (let t = 0; t < this.n; t++) {
-      layerNormForms(inp, t * this.D, this.D, g, b, this.model.config.lnEps, out, this.box);
+      layerNormForms(inp, t * this.D, this.D, g, b, this.model.config.lnEps, out, this.box, { composed: this.relax.composedLn });
       if (v) {
         const r = lastVarianceRange();
         v.lo[t] = r[0];
@@ -333,7 +342,7 @@ export class LayerBounder {
     for (let h = 0; h < H; h++)
       for (let i = 0; i < n; i++)
         for (let j = 0; j < n; j++)
-          dotForms(Q, i * HdK + h * dK, 1, this.QI, this.QB, K, j * HdK + h * dK, 1, this.KI, this.KB, dK, c.scale, S, (h * n + i) * n + j, box);
+          dotForms(Q, i * HdK + h * dK, 1, this.QI, this.QB, K, j * HdK + h * dK, 1, this.KI, this.KB, dK, c.scale, S, (h * n + i) * n + j, box, null, this.relax.quadratic);
     this.record('attn.s', S);
     this.liftLive(S, [S, V, this.stream]);
     for (let h = 0; h < H; h++)
@@ -357,8 +366,8 @@ export class LayerBounder {
             vLo[j] = pred(V.c[vi]! - Rv);
             vHi[j] = succ(V.c[vi]! + Rv);
           }
-          const iv = vertexRange(this.sLo, this.sHi, base, 1, n, vLo, vHi);
-          dotForms(Al, base, 1, this.AI, this.AB, V, h * dV + t, HdV, this.VI, this.VB, n, 1, Cat, i * HdV + h * dV + t, box, iv);
+          const iv = this.relax.vertex ? vertexRange(this.sLo, this.sHi, base, 1, n, vLo, vHi) : null;
+          dotForms(Al, base, 1, this.AI, this.AB, V, h * dV + t, HdV, this.VI, this.VB, n, 1, Cat, i * HdV + h * dV + t, box, iv, this.relax.quadratic);
         }
       }
     this.record('attn.cat', Cat);
@@ -391,7 +400,7 @@ export class LayerBounder {
         const R = dp.R[l]!, lo = dp.lo[l]!, hi = dp.hi[l]!;
         concretize(dst, box, R, lo, hi);
         this.record(`${this.prefixes[bi]}.pre${l}`, dst);
-        reluForms(dst, lo, hi, box);
+        reluForms(dst, lo, hi, box, 0, dst.rows, this.reluSlopes?.get(`${this.prefixes[bi]}.${l}`));
         this.liftLive(dst, [dst, this.stream]);
       }
       cur = dst;

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LIBM_WIDEN_ULPS, U } from '../../interval/round.ts';
+import { LIBM_WIDEN_ULPS } from '../../interval/round.ts';
 import { isoftmaxRow, isoftmaxRowDirect, isoftmaxRows } from './softmax.ts';
 import { B50, type Big, bigF, bigIn } from '../../interval/test-helpers.ts';
 
