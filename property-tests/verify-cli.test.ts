@@ -3,9 +3,9 @@
  * 2 bad input naming the field), `--json` keys, the witness reproduces through `uat run`, and
  * `--certificate` adds the `aposteriori` block atomically (hash checks refuse a foreign one).
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadTarget } from '../src/index.ts';
@@ -18,6 +18,7 @@ const uat = (...args: string[]) => {
 
 describe('uat verify (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'uat-verify-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const cfg = join(dir, 'cfg.json');
   writeFileSync(cfg, JSON.stringify({ n: 2, dIn: 1, dModel: 4, dOut: 1, heads: 1, dK: 2, dV: 2, ffnHidden: [6], positional: true }));
   const model = join(dir, 'm.safetensors');

@@ -21,6 +21,7 @@ import type { Target } from '../target-map/target.ts';
 import { pred, succ } from '../interval/round.ts';
 import type { BoxBounder } from './bound.ts';
 import type { FfnState } from './operators/ffn-wide.ts';
+import { radiusOf } from './operators/form.ts';
 
 export interface SearchPoint {
   x: Float64Array;
@@ -373,7 +374,8 @@ export class Searcher {
     this.target.enclose(x, x, fl, fh);
     let best = 0;
     for (let q = 0; q < this.target.entries; q++) {
-      const c = L.out.c[q]!, e = L.out.e[q]!; // point box: no symbol terms
+      // a point box still has radii of one ulp (x̂ rounded): the full radius, symbols included
+      const c = L.out.c[q]!, e = radiusOf(L.out, q, L.box);
       const tl = pred(c - e), th = succ(c + e);
       const a = pred(tl - fh[q]!), b = pred(fl[q]! - th);
       const v = Math.max(a, b);
