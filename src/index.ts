@@ -83,7 +83,7 @@ export {
 } from './certificate/index.ts';
 
 // verify
-export type { VerifyOptions, VerifyResult, VerifyProgress, SplitRule, BoxResult, AposterioriBlock } from './verify/index.ts';
+export type { VerifyOptions, VerifyResult, VerifyProgress, SplitRule, StopReason, BoxResult, AposterioriBlock } from './verify/index.ts';
 export {
   verify, checkCompatible, forwardError, floatSlackBound, checkCertificateFor, aposterioriBlock, withAposteriori,
   BranchAndBound, BoxBounder, LayerBounder, Searcher,

@@ -2,7 +2,9 @@
  * `uat verify --model M --target T.json [--time-limit S] [--eps E] [--certificate C] [--json]`:
  * the anytime verifier (src/verify; docs/verifier.md). Parsing, progress and printing only.
  * Exit codes: 0 when UB ≤ ε (or, without ε, the gap closed to the tolerance), 1 when LB > ε
- * (refuted, with the witness), 3 when undecided at the time limit, 2 on bad input.
+ * (refuted, with the witness), 3 when undecided (time limit, --max-boxes, boxes that cannot be
+ * split further, the leaf limit: the reason is printed), 2 on bad input. With `--float` the
+ * headline bound is UB + float slack, which bounds the model as `uat run` evaluates it.
  * With `--certificate C` the certificate (a `uat construct` output, read as plain JSON) gets an
  * `aposteriori` block and is written back to C atomically, or to `--certificate-out F`.
  */
@@ -26,11 +28,17 @@ interface VerifyCliOptions {
   split: string;
   linear: boolean;
   floatSlack?: boolean;
+  float?: boolean;
   maxBoxes?: string;
   quiet?: boolean;
 }
 
-const SPLITS = ['widest', 'gradient', 'trial'];
+const SPLITS = ['widest', 'gradient', 'trial', 'pseudo'];
+
+/** A bound for --json: finite numbers as they are, ±∞ and NaN as the strings "Infinity", … (JSON has no infinity; null would hide it). */
+function num(x: number): number | string {
+  return Number.isFinite(x) ? x : String(x);
+}
 
 function fmt(x: number, d = 6): string {
   if (!Number.isFinite(x)) return String(x);
@@ -63,7 +71,8 @@ export function registerVerifyCommand(program: Command): void {
     .option('--seed <int>', 'seed of the random search', '1')
     .option('--split <rule>', `split rule of the branch-and-bound: ${SPLITS.join(', ')}`, 'widest')
     .option('--no-linear', 'interval propagation only (no affine/linear relaxations; for comparison)')
-    .option('--float-slack', 'also report a first-order bound of |T_float − T_real| over K')
+    .option('--float-slack', 'also report a rigorous bound of |T_float − T_real| over K (the float slack)')
+    .option('--float', 'certify the model as `uat run` evaluates it: the headline bound is UB + float slack')
     .option('--max-boxes <k>', 'stop after this many boxes')
     .option('--quiet', 'no progress line')
     .option('--json', 'machine-readable output (keys lb, ub, gap, witness, boxes, seconds, …)')
@@ -90,7 +99,7 @@ export function registerVerifyCommand(program: Command): void {
         let r;
         try {
           r = verify(model, target, {
-            timeLimit, eps, seed, maxBoxes, split: o.split as SplitRule, affine: o.linear, floatSlack: !!o.floatSlack,
+            timeLimit, eps, seed, maxBoxes, split: o.split as SplitRule, affine: o.linear, floatSlack: !!o.floatSlack, float: !!o.float,
             onProgress: (p) => bar.update(p),
           });
         } finally {
@@ -107,9 +116,11 @@ export function registerVerifyCommand(program: Command): void {
           : (r.finished ? EXIT.ok : EXIT.undecided);
         if (o.json) {
           printJson({
-            lb: r.lb, ub: r.ub, gap: r.gap, relGap: r.relGap, witness: r.witness, witnessEntry: r.witnessEntry, lbCertified: r.lbCertified,
-            boxes: r.boxes, seconds: r.seconds, finished: r.finished, ...(eps !== undefined ? { eps, decision: r.decision } : {}),
-            ...(r.floatSlack !== undefined ? { floatSlack: r.floatSlack } : {}),
+            lb: r.lb, witnessFinite: r.witnessFinite, ub: num(r.ub), gap: num(r.gap), relGap: num(r.relGap), witness: r.witness, witnessEntry: r.witnessEntry, lbCertified: r.lbCertified,
+            boxes: r.boxes, seconds: r.seconds, finished: r.finished, stopReason: r.stopReason, stopMessage: r.stopMessage,
+            ...(eps !== undefined ? { eps, decision: r.decision } : {}),
+            ...(r.floatSlack !== undefined ? { floatSlack: num(r.floatSlack), ubFloat: num(r.ubFloat!), headline: o.float ? 'ubFloat' : 'ub' } : {}),
+            ...(r.floatNonFinite ? { floatNonFinite: r.floatNonFinite } : {}),
             ...(cert ? { aposteriori: aposterioriBlock(r, cert), certificate: certPath } : {}),
             exitCode: code,
           });
@@ -118,13 +129,21 @@ export function registerVerifyCommand(program: Command): void {
         const c = model.config;
         const e = r.witnessEntry;
         console.log(`verify ${o.model} against ${o.target} (n=${c.n}, dIn=${c.dIn}, dOut=${c.dOut}; ${c.layout}, LN ${c.layerNorm}, FFN ${c.ffnHidden.join('×')})`);
-        console.log(`  lower bound   ${fmt(r.lb, 10)}   |T − f| of the float forward at the witness, entry f[${e.token}][${e.feature}]`);
+        if (r.witnessFinite) console.log(`  lower bound   ${fmt(r.lb, 10)}   |T − f| of the float forward at the witness, entry f[${e.token}][${e.feature}]`);
+        else console.log(`  lower bound   none from the float model: its forward is NaN/∞ at every witness candidate (see the note)`);
         console.log(`                witness X = ${JSON.stringify(r.witness)}${o.witnessOut ? ` (written to ${o.witnessOut})` : ''}`);
         console.log(`                certified ≥ ${fmt(r.lbCertified, 10)} for the real-valued layer at X`);
-        console.log(`  upper bound   ${fmt(r.ub, 10)}   sound for the real-valued layer and target over all of K`);
+        if (o.float) {
+          console.log(`  upper bound   ${fmt(r.ubFloat!, 10)}   sound for the model as \`uat run\` evaluates it (float64) over all of K`);
+          console.log(`                = ${fmt(r.ub, 10)} (real-valued layer) + float slack ${fmt(r.floatSlack!, 3)}`);
+        } else console.log(`  upper bound   ${fmt(r.ub, 10)}   sound for the real-valued layer and target over all of K`);
         console.log(`  gap           ${fmt(r.gap, 4)} (${(100 * r.relGap).toFixed(3)}% of UB)`);
-        console.log(`  boxes         ${r.boxes} in ${r.seconds.toFixed(2)} s (${(r.boxes / Math.max(r.seconds, 1e-9)).toFixed(0)}/s), ${r.finished ? 'finished' : 'stopped at the limit'}`);
-        if (r.floatSlack !== undefined) console.log(`  float slack   ${fmt(r.floatSlack, 3)}   first-order bound of |T_float − T_real| over K`);
+        console.log(`  boxes         ${r.boxes} in ${r.seconds.toFixed(2)} s (${(r.boxes / Math.max(r.seconds, 1e-9)).toFixed(0)}/s), ${r.finished ? 'finished' : 'stopped'}: ${r.stopMessage}`);
+        if (r.floatSlack !== undefined && !o.float) console.log(`  float slack   ${fmt(r.floatSlack, 3)}   rigorous bound of |T_float − T_real| over K (UB + slack = ${fmt(r.ubFloat!, 10)})`);
+        if (r.floatNonFinite) {
+          const f = r.floatNonFinite;
+          console.log(`  note          the float model is not finite (NaN/∞) at X = ${JSON.stringify(f.x)}, entry f[${f.entry.token}][${f.entry.feature}]: it overflows there; such points are never used as errors`);
+        }
         if (eps !== undefined) {
           const verdict = r.decision === 'holds' ? `holds: UB ≤ ε = ${eps}` : r.decision === 'refuted' ? `refuted: LB > ε = ${eps} at the witness` : `undecided: LB ≤ ε = ${eps} < UB`;
           console.log(`  decision      ${verdict}`);

@@ -2,9 +2,8 @@
  * Tests of src/interval/vec.ts: the interval products contain the EXACT range of the product over
  * the input box (endpoints computed with exact BigInt dyadic arithmetic) for random shapes and
  * magnitudes from subnormal to 2^1020, including infinite entries; they are tight on point
- * inputs (width O(γ_k)); softmax contains softmax of sampled points (BigNumber, precision 50)
- * including the extreme configurations of docs/math.md §4 and is tight for points; LayerNorm and the
- * elementwise ops contain sampled exact values.
+ * inputs (width O(γ_k)); the elementwise ops contain sampled exact values. (The softmax and
+ * LayerNorm kernels live with their operators in src/verify/operators/.)
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,8 +14,6 @@ import {
   iadd,
   iaddBias,
   iexpVec,
-  ilayerNormRow,
-  ilayerNormRows,
   ilinearRows,
   imatFromBounds,
   imatFromPoint,
@@ -24,9 +21,6 @@ import {
   imatmulPoint,
   irelu,
   iscale,
-  isoftmaxRow,
-  isoftmaxRowDirect,
-  isoftmaxRows,
   isub,
 } from './vec.ts';
 import { B50, type Big, SCALE, big, bigF, bigIn, ex, exIn, exMul } from '../../test-support/interval-helpers.ts';
@@ -261,178 +255,6 @@ describe('interval products contain the exact range', () => {
     expect(() => imatmul(Z, Z)).toThrow();
     expect(() => imatFromBounds(1, 1, [2], [1])).toThrow(/lo <= hi/);
     expect(gammaUp(10)).toBeGreaterThan((10 * U) / (1 - 10 * U));
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Softmax
-// ---------------------------------------------------------------------------------------------
-
-/** Exact softmax component i at the point x: 1/(1 + Σ_{j≠i} e^{x_j − x_i}) (BigNumber). */
-function softmaxExact(x: number[], i: number): Big {
-  let s = new B50(1);
-  const xi = bigF(x[i] as number);
-  for (let j = 0; j < x.length; j++) if (j !== i) s = s.plus(bigF(x[j] as number).minus(xi).exp());
-  return new B50(1).div(s);
-}
-
-const smBox = fc.integer({ min: 1, max: 10 }).chain((len) =>
-  fc.tuple(
-    fc.constant(len),
-    fc.array(fc.oneof(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -800, max: 800, noNaN: true }), fc.constantFrom(0, 5e-324, -1e-300, 1e300, -1e300)), { minLength: len, maxLength: len }),
-    fc.array(fc.tuple(fc.constantFrom(0, 0, 1e-12, 0.01, 0.5, 3, 50), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: len, maxLength: len }),
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: len, maxLength: len }),
-  ),
-);
-
-function smBounds(c: number[], r: [number, number][]): [number[], number[]] {
-  const lo = c.map((v, i) => v - (r[i] as [number, number])[0] * (r[i] as [number, number])[1]);
-  const hi = c.map((v, i) => v + (r[i] as [number, number])[0]);
-  return [lo, hi];
-}
-
-describe('isoftmaxRow', () => {
-  it('contains softmax at the extreme configurations and at random points (both algorithms)', () => {
-    fc.assert(
-      fc.property(smBox, fc.integer({ min: 0, max: 3 }), ([len, c, r, t], off) => {
-        const [lo, hi] = smBounds(c, r);
-        const L = new Float64Array(len + off).fill(NaN);
-        const H = new Float64Array(len + off).fill(NaN);
-        L.set(lo, off);
-        H.set(hi, off);
-        const oL = new Float64Array(len + off);
-        const oH = new Float64Array(len + off);
-        const dL = new Float64Array(len + off);
-        const dH = new Float64Array(len + off);
-        isoftmaxRow(L, H, off, len, oL, oH);
-        isoftmaxRowDirect(L, H, off, len, dL, dH);
-        const random = lo.map((l, i) => Math.min(hi[i] as number, Math.max(l, l + (t[i] as number) * ((hi[i] as number) - l))));
-        for (let i = 0; i < len; i++) {
-          // p_i is smallest at x_i = l_i, x_j = u_j and largest at x_i = u_i, x_j = l_j
-          const xmin = hi.map((h, j) => (j === i ? (lo[j] as number) : h));
-          const xmax = lo.map((l, j) => (j === i ? (hi[j] as number) : l));
-          for (const x of [xmin, xmax, random]) {
-            const p = softmaxExact(x, i);
-            if (!bigIn(p, oL[off + i] as number, oH[off + i] as number)) throw new Error(`p_${i}(${x}) = ${p.toString()} not in [${oL[off + i]}, ${oH[off + i]}]`);
-            if (!bigIn(p, dL[off + i] as number, dH[off + i] as number)) throw new Error(`direct: p_${i}(${x}) = ${p.toString()} not in [${dL[off + i]}, ${dH[off + i]}]`);
-          }
-          expect(oL[off + i]).toBeGreaterThanOrEqual(0);
-          expect(oH[off + i]).toBeLessThanOrEqual(1);
-        }
-      }),
-      { seed: SEED, numRuns: 300 },
-    );
-  });
-
-  it('is tight for point inputs: relative width ≤ (8·LIBM_WIDEN_ULPS + 4·len + 16)·2^-52', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 64 }).chain((len) => fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: len, maxLength: len })), (x) => {
-        const len = x.length;
-        const L = Float64Array.from(x);
-        const oL = new Float64Array(len);
-        const oH = new Float64Array(len);
-        isoftmaxRow(L, L, 0, len, oL, oH);
-        for (let i = 0; i < len; i++) {
-          const rel = ((oH[i] as number) - (oL[i] as number)) / (oH[i] as number) / 2 ** -52;
-          if (rel > 8 * LIBM_WIDEN_ULPS + 4 * len + 16) throw new Error(`len ${len}: p_${i} = [${oL[i]}, ${oH[i]}] is ${rel} ulps wide`);
-        }
-      }),
-      { seed: SEED, numRuns: 500 },
-    );
-  });
-
-  it('handles infinite endpoints, NaN, len 1, and output aliasing the input', () => {
-    const L = Float64Array.from([-Infinity, 0, 1]);
-    const H = Float64Array.from([Infinity, 0, 1]);
-    const oL = new Float64Array(3);
-    const oH = new Float64Array(3);
-    isoftmaxRow(L, H, 0, 3, oL, oH);
-    expect([oL[0], oH[0]]).toEqual([0, 1]);
-    expect(oL[1]).toBe(0);
-    expect(oH[1]).toBeGreaterThan(0.21); // x_0 → −∞: p_1 → e^0/(e^0 + e^1) ≈ 0.269
-    isoftmaxRow(Float64Array.from([NaN, 1]), Float64Array.from([NaN, 1]), 0, 2, oL, oH);
-    expect(oL[0]).toBeNaN();
-    isoftmaxRow(Float64Array.from([3]), Float64Array.from([4]), 0, 1, oL, oH);
-    expect([oL[0], oH[0]]).toEqual([1, 1]);
-    const A = Float64Array.from([0, 1, 2, 3]);
-    const B = Float64Array.from([0.5, 1, 2, 4]);
-    const ref = isoftmaxRows({ rows: 1, cols: 4, lo: A, hi: B });
-    isoftmaxRow(A, B, 0, 4, A, B);
-    expect(Array.from(A)).toEqual(Array.from(ref.lo));
-    expect(Array.from(B)).toEqual(Array.from(ref.hi));
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// LayerNorm
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Exact-ish LN: the centred values c_i = z_i − mean are computed EXACTLY as dyadic integers
- * N_i = D·z_i·2^S − Σ z_j·2^S = D·2^S·c_i (so c_i = 0 stays exactly 0), then the rest at 50 digits.
- */
-function layerNormExact(z: number[], gamma: number[] | null, beta: number[] | null, eps: number): Big[] | null {
-  const D = z.length;
-  const X = z.map((v) => ex(v));
-  const sum = X.reduce((p, q) => p + q, 0n);
-  const N = X.map((x) => BigInt(D) * x - sum);
-  const scale = new B50(2).pow(SCALE).times(D); // D·2^S
-  const c = N.map((n) => new B50(n.toString()).div(scale));
-  let v2 = new B50(0);
-  for (const ci of c) v2 = v2.plus(ci.times(ci));
-  const den = v2.div(D).plus(big(eps));
-  if (den.isZero()) return null;
-  const s = den.sqrt();
-  return c.map((ci, i) => ci.div(s).times(big(gamma ? (gamma[i] as number) : 1)).plus(big(beta ? (beta[i] as number) : 0)));
-}
-
-describe('ilayerNormRow', () => {
-  it('contains LN of sampled points (γ, β, ε random; magnitudes 1e-5 … 1e5)', () => {
-    const arb = fc.integer({ min: 1, max: 9 }).chain((D) =>
-      fc.tuple(
-        fc.array(fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.constantFrom(0, 0.001, 0.1, 2), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: D, maxLength: D }),
-        fc.constantFrom(1e-5, 1, 1e5),
-        fc.option(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: D, maxLength: D })),
-        fc.option(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: D, maxLength: D })),
-        fc.constantFrom(0, 1e-12, 1e-5, 1),
-        fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: D, maxLength: D }), { minLength: 2, maxLength: 2 }),
-      ),
-    );
-    fc.assert(
-      fc.property(arb, ([cs, scale, gamma, beta, eps, ts]) => {
-        const D = cs.length;
-        const lo = cs.map(([c, r, a]) => (c - r * a) * scale);
-        const hi = cs.map(([c, r]) => (c + r) * scale);
-        const oL = new Float64Array(D);
-        const oH = new Float64Array(D);
-        const G = gamma ? Float64Array.from(gamma) : null;
-        const Bt = beta ? Float64Array.from(beta) : null;
-        ilayerNormRow(Float64Array.from(lo), Float64Array.from(hi), 0, D, G, Bt, eps, oL, oH);
-        const pts = [lo, hi, ...ts.map((t) => lo.map((l, i) => Math.min(hi[i] as number, l + (t[i] as number) * ((hi[i] as number) - l))))];
-        for (const z of pts) {
-          const y = layerNormExact(z, gamma, beta, eps);
-          if (y === null) continue;
-          for (let i = 0; i < D; i++)
-            if (!bigIn(y[i] as Big, oL[i] as number, oH[i] as number)) throw new Error(`LN(${z})_${i} = ${(y[i] as Big).toString()} not in [${oL[i]}, ${oH[i]}]`);
-        }
-      }),
-      { seed: SEED, numRuns: 300 },
-    );
-  });
-
-  it('is tight on point inputs and bounded by sqrt(D − 1) on wide ones', () => {
-    const z = Float64Array.from([1, 2, 3, 4, 10]);
-    const oL = new Float64Array(5);
-    const oH = new Float64Array(5);
-    ilayerNormRow(z, z, 0, 5, null, null, 1e-5, oL, oH);
-    for (let i = 0; i < 5; i++) expect((oH[i] as number) - (oL[i] as number)).toBeLessThan(1e-13);
-    const W = ilayerNormRows({ rows: 1, cols: 5, lo: Float64Array.from([-1e6, -1, -1, -1, -1]), hi: Float64Array.from([1e6, 1, 1, 1, 1]) }, null, null, 0);
-    for (let i = 0; i < 5; i++) {
-      expect(W.hi[i]).toBeLessThanOrEqual(2.0000001);
-      expect(W.lo[i]).toBeGreaterThanOrEqual(-2.0000001);
-    }
-    const inf = ilayerNormRows({ rows: 1, cols: 3, lo: Float64Array.from([-Infinity, 0, 0]), hi: Float64Array.from([0, 0, 1]) }, null, Float64Array.from([1, 1, 1]), 1e-5);
-    expect(inf.lo[0]).toBeGreaterThan(-1.5);
   });
 });
 

@@ -4,6 +4,7 @@
  * @see proofs/def-model.md
  */
 import { UatInputError } from '../errors.ts';
+import { sublayers } from './sublayers.ts';
 
 export type LayerNormPlacement = 'none' | 'pre' | 'post';
 export type Layout = 'standard' | 'macaron';
@@ -97,13 +98,12 @@ export function configToJson(c: ModelConfig): string {
 
 /** The FFN blocks of a layout: `ffn` for standard, `ffn_a` and `ffn_b` for macaron. */
 export function ffnPrefixes(c: ModelConfig): string[] {
-  return c.layout === 'macaron' ? ['ffn_a', 'ffn_b'] : ['ffn'];
+  return sublayers(c).filter((s) => s.kind === 'ffn').map((s) => s.block);
 }
 
 /** Number of LayerNorms: one per sublayer (2 standard, 3 macaron), 0 without LN. */
 export function lnCount(c: ModelConfig): number {
-  if (c.layerNorm === 'none') return 0;
-  return c.layout === 'macaron' ? 3 : 2;
+  return c.layerNorm === 'none' ? 0 : sublayers(c).length;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 import { UatInputError, UatResourceError, described } from '../errors.ts';
 import { type Model, tensorOf, DEFAULT_MEMORY_LIMIT } from './weights.ts';
 import type { ModelConfig } from './config.ts';
+import { type Sublayer, walkSublayers, residualStep } from './sublayers.ts';
 
 export interface ForwardOptions {
   trace?: boolean;
@@ -131,18 +132,24 @@ export function readout(m: Model, Z: Tensor): Tensor {
   return linear(Z, tensorOf(m, 'readout.weight'), m.config.dOut, tensorOf(m, 'readout.bias'));
 }
 
+/** The walker operations of the tensor core (src/model/sublayers.ts); `F` applies a sublayer. */
+function tensorOps(m: Model, F: (sl: Sublayer, z: Tensor) => Tensor) {
+  return {
+    ln: (k: number, z: Tensor) => layerNormOf(m, k, z),
+    apply: F,
+    residual: (z: Tensor, s: number, f: Tensor) => axpy(z, s, f),
+  };
+}
+
 /**
  * One residual sublayer with the LN placement of the config:
  * none `Z + s·F(Z)`, pre `Z + s·F(LN_k(Z))`, post `LN_k(Z + s·F(Z))`.
  */
 export function residual(m: Model, k: number, Z: Tensor, s: number, F: (Z: Tensor) => Tensor): Tensor {
-  const ln = m.config.layerNorm;
-  if (ln === 'pre') return axpy(Z, s, F(layerNormOf(m, k, Z)));
-  const sum = axpy(Z, s, F(Z));
-  return ln === 'post' ? layerNormOf(m, k, sum) : sum;
+  return residualStep(m.config.layerNorm, { k, kind: 'mha', block: '', scale: s }, Z, tensorOps(m, (_, z) => F(z)));
 }
 
-/** The layer: standard `Z¹ = Z + MHA(Z)`, `Z² = Z¹ + FFN(Z¹)`; macaron `½FFN_a`, MHA, `½FFN_b`. */
+/** The layer: the sublayers of src/model/sublayers.ts (standard: MHA, FFN; macaron: ½FFN_a, MHA, ½FFN_b). */
 export function forward(m: Model, Xin: Tensor | number[][], opts: ForwardOptions = {}): ForwardResult {
   const c = m.config;
   const X = Array.isArray(Xin) ? rowsToTensor(Xin, c) : Xin;
@@ -152,18 +159,10 @@ export function forward(m: Model, Xin: Tensor | number[][], opts: ForwardOptions
   if (need > limit) throw new UatResourceError('forward', need, limit, 'raise memoryLimitBytes or drop --trace');
   const act = opts.activation ?? 'relu';
   const tr: Trace | undefined = opts.trace ? { embed: zeros([0, 0]), attention: [], residuals: [], hidden: [] } : undefined;
-  let Z = embed(m, X);
-  if (tr) tr.embed = Z;
-  const mha = (z: Tensor) => mhaSublayer(m, z, tr?.attention);
-  const ffn = (p: string) => (z: Tensor) => ffnSublayer(m, p, z, act, tr?.hidden);
-  const steps: [number, (z: Tensor) => Tensor][] =
-    c.layout === 'macaron'
-      ? [[0.5, ffn('ffn_a')], [1, mha], [0.5, ffn('ffn_b')]]
-      : [[1, mha], [1, ffn('ffn')]];
-  steps.forEach(([s, F], k) => {
-    Z = residual(m, k + 1, Z, s, F);
-    if (tr) tr.residuals.push(Z);
-  });
+  const Z0 = embed(m, X);
+  if (tr) tr.embed = Z0;
+  const F = (sl: Sublayer, z: Tensor) => (sl.kind === 'mha' ? mhaSublayer(m, z, tr?.attention) : ffnSublayer(m, sl.block, z, act, tr?.hidden));
+  const Z = walkSublayers(c, Z0, tensorOps(m, F), (_, z) => tr?.residuals.push(z));
   return { Y: readout(m, Z), trace: tr };
 }
 

@@ -3,3 +3,4 @@ export * from './config.ts';
 export * from './weights.ts';
 export * from './forward.ts';
 export * from './reference.ts';
+export * from './sublayers.ts';

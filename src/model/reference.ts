@@ -21,6 +21,7 @@
 import type { Model } from './weights.ts';
 import { tensorOf } from './weights.ts';
 import type { Activation } from '../tensor/ops.ts';
+import { walkSublayers } from './sublayers.ts';
 
 import { U, LIBM_ULPS, gamma } from '../float.ts';
 export { LIBM_ULPS };
@@ -176,25 +177,13 @@ export function referenceForward(m: Model, X: number[][], activation: Activation
       }
       return h;
     });
-  const ln = (k: number) => (Zs: Vec[]) => Zs.map((z) => layerNorm(t(`ln${k}.weight`), t(`ln${k}.bias`), c.lnEps, z));
-  const res = (k: number, s: number, F: (Zs: Vec[]) => Vec[]) => {
-    const inp = c.layerNorm === 'pre' ? ln(k)(Z) : Z;
-    const f = F(inp);
-    let sum = Z.map((z, i) => ({
+  const ln = (k: number, Zs: Vec[]) => Zs.map((z) => layerNorm(t(`ln${k}.weight`), t(`ln${k}.bias`), c.lnEps, z));
+  const residual = (Zs: Vec[], s: number, f: Vec[]): Vec[] =>
+    Zs.map((z, i) => ({
       v: z.v.map((x, j) => x + s * f[i]!.v[j]!),
       e: z.e.map((x, j) => x + Math.abs(s) * f[i]!.e[j]! + 2 * U * (Math.abs(z.v[j]!) + Math.abs(s * f[i]!.v[j]!))),
     }));
-    if (c.layerNorm === 'post') sum = ln(k)(sum);
-    Z = sum;
-  };
-  if (c.layout === 'macaron') {
-    res(1, 0.5, ffn('ffn_a'));
-    res(2, 1, mha);
-    res(3, 0.5, ffn('ffn_b'));
-  } else {
-    res(1, 1, mha);
-    res(2, 1, ffn('ffn'));
-  }
+  Z = walkSublayers(c, Z, { ln, residual, apply: (sl, inp) => (sl.kind === 'mha' ? mha(inp) : ffn(sl.block)(inp)) });
   const Y: number[][] = [], err: number[][] = [];
   for (let i = 0; i < n; i++) {
     const y = affine(t('readout.weight'), t('readout.bias'), c.dOut, Z[i]!);

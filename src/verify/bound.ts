@@ -20,12 +20,12 @@
 import type { Model } from '../model/index.ts';
 import type { Target } from '../target-map/target.ts';
 import { succ, pred, subUp, subDown } from '../interval/round.ts';
-import { inflate } from './affine.ts';
+import { inflate } from './operators/form.ts';
 import { LayerBounder, type LayerBounderOptions } from './layer.ts';
-import type { FfnState } from './ffn.ts';
+import type { FfnState } from './operators/ffn-wide.ts';
 import { MaxHeap } from './heap.ts';
 
-export type SplitRule = 'widest' | 'gradient' | 'trial';
+export type SplitRule = 'widest' | 'gradient' | 'trial' | 'pseudo';
 
 export interface BoundOptions extends LayerBounderOptions {
   split?: SplitRule;
@@ -119,7 +119,7 @@ export class BoxBounder {
     this.work += this.fixed;
     const newStates = layer.evaluate(lo, hi, states, { makeState, share: this.wantScore });
     const out = layer.out, box = layer.box;
-    const m = this.m, s = out.m, r = box.r;
+    const m = this.m, s = out.w, oc = out.cap, r = box.r;
     const t = this.target;
     t.enclose(lo, hi, this.fLo, this.fHi);
     if (this.centered) t.enclose(box.xc, box.xc, this.fcLo, this.fcHi);
@@ -129,7 +129,7 @@ export class BoxBounder {
     for (let q = 0; q < this.entries; q++) {
       const cT = out.c[q]!, eT = out.e[q]!;
       let ra = 0;
-      for (let k = 0; k < s; k++) ra += Math.abs(out.A[q * s + k]!) * r[k]!;
+      for (let k = 0; k < s; k++) ra += Math.abs(out.A[q * oc + k]!) * r[k]!;
       const RT = succ(inflate(ra, s) + eT);
       let up = succ(succ(cT + RT) - this.fLo[q]!);
       let low = pred(pred(cT - RT) - this.fHi[q]!);
@@ -143,15 +143,16 @@ export class BoxBounder {
         }
         const fcl = this.fcLo[q]!, fch = this.fcHi[q]!;
         if (okG && fcl - fcl === 0 && fch - fch === 0) {
-          for (let k = 0; k < m; k++) dAbs[k] = s ? Math.abs(out.A[q * s + k]!) : 0;
+          for (let k = 0; k < m; k++) dAbs[k] = s ? Math.abs(out.A[q * oc + k]!) : 0;
           for (let j = 0; j < vars.length; j++) {
             const k = vars[j]!;
-            const a = s ? out.A[q * s + k]! : 0;
+            const a = s ? out.A[q * oc + k]! : 0;
             dAbs[k] = Math.max(Math.abs(subDown(a, this.gHi[j]!)), Math.abs(subUp(a, this.gLo[j]!)));
           }
           let lin = 0;
           for (let k = 0; k < m; k++) lin += dAbs[k]! * r[k]!;
-          lin = inflate(lin, m);
+          for (let k = m; k < s; k++) lin += Math.abs(out.A[q * oc + k]!) * r[k]!;
+          lin = inflate(lin, s);
           const up2 = succ(succ(succ(cT - fcl) + lin) + eT);
           const low2 = pred(pred(pred(cT - fch) - lin) - eT);
           if (up2 < up) up = up2;
@@ -170,7 +171,7 @@ export class BoxBounder {
           const fm = 0.5 * this.fcLo[q]! + 0.5 * this.fcHi[q]!;
           centerEst = Math.abs(cT - fm);
         } else {
-          for (let k = 0; k < m; k++) bestD[k] = s ? Math.abs(out.A[q * s + k]!) : 0;
+          for (let k = 0; k < m; k++) bestD[k] = s ? Math.abs(out.A[q * oc + k]!) : 0;
           centerEst = Math.abs(cT - (0.5 * this.fLo[q]! + 0.5 * this.fHi[q]!));
         }
       }
@@ -184,13 +185,13 @@ export class BoxBounder {
       let sh = 0, sens = 0, nw = 0;
       for (let k = 0; k < m; k++) {
         sh += layer.share[k]!;
-        sens += s ? Math.abs(out.A[entry * s + k]!) * r[k]! : 0;
+        sens += s ? Math.abs(out.A[entry * oc + k]!) * r[k]! : 0;
         nw += r[k]! / (this.target.hi[k]! - this.target.lo[k]!);
       }
       const rest = Math.max(0, out.e[entry]! - sh);
       let best = 0;
       for (let k = 0; k < m; k++) {
-        const wk = sens > 0 ? (Math.abs(out.A[entry * s + k]!) * r[k]!) / sens : nw > 0 ? r[k]! / (this.target.hi[k]! - this.target.lo[k]!) / nw : 0;
+        const wk = sens > 0 ? (Math.abs(out.A[entry * oc + k]!) * r[k]!) / sens : nw > 0 ? r[k]! / (this.target.hi[k]! - this.target.lo[k]!) / nw : 0;
         const sc = bestD[k]! * r[k]! + layer.share[k]! + rest * wk;
         this.score[k] = sc;
         if (sc > best && hi[k]! > lo[k]!) {
@@ -202,7 +203,7 @@ export class BoxBounder {
     // seed: the corner that maximises side·(linear part of T − f) of the worst entry
     const seed = new Float64Array(m);
     for (let k = 0; k < m; k++) {
-      const a = s ? out.A[entry * s + k]! : 0;
+      const a = s ? out.A[entry * oc + k]! : 0;
       const v = side * a;
       seed[k] = v > 0 ? hi[k]! : v < 0 ? lo[k]! : box.xc[k]!;
     }
@@ -294,6 +295,57 @@ export class BranchAndBound {
     return best;
   }
 
+  /** pseudo-costs: per dimension, the mean relative bound decrease per unit of normalised width */
+  private pcSum: Float64Array | null = null;
+  private pcN: Float64Array | null = null;
+
+  /**
+   * The `pseudo` rule (pseudo-cost branching, learnt from the bounds): split the dimension whose
+   * past splits decreased the bound most per unit of (normalised) width, times its width here;
+   * dimensions split fewer than twice are tried first (widest of them), and a dimension more than
+   * 4× narrower than the widest is never chosen (so none starves).
+   */
+  private pseudoDim(node: Node): number {
+    const m = node.lo.length;
+    if (!this.pcSum) {
+      this.pcSum = new Float64Array(m);
+      this.pcN = new Float64Array(m);
+    }
+    const w = this.widest(node);
+    if (w < 0) return -1;
+    const nw = (d: number) => (node.hi[d]! - node.lo[d]!) / (this.Khi[d]! - this.Klo[d]!);
+    const wMax = nw(w);
+    let best = -1, bs = -1, fresh = -1, fw = -1;
+    for (let k = 0; k < m; k++) {
+      if (!this.splittable(node, k)) continue;
+      const wk = nw(k);
+      if (wk * 4 < wMax) continue;
+      if (this.pcN![k]! < 2) {
+        if (wk > fw) {
+          fw = wk;
+          fresh = k;
+        }
+        continue;
+      }
+      const sc = (this.pcSum![k]! / this.pcN![k]!) * wk;
+      if (sc > bs) {
+        bs = sc;
+        best = k;
+      }
+    }
+    return fresh >= 0 ? fresh : best >= 0 ? best : w;
+  }
+
+  private learn(node: Node, k: number, kids: [Node, Node]): void {
+    const wk = (node.hi[k]! - node.lo[k]!) / (this.Khi[k]! - this.Klo[k]!);
+    const u = node.ub;
+    if (!(u > 0 && u < Infinity && wk > 0)) return;
+    const gain = Math.max(0, u - Math.max(kids[0].ub, kids[1].ub)) / u / wk;
+    if (!(gain === gain && gain < Infinity)) return;
+    this.pcSum![k] = this.pcSum![k]! + gain;
+    this.pcN![k] = this.pcN![k]! + 1;
+  }
+
   private child(node: Node, k: number, upper: boolean): Node {
     const lo = node.lo.slice(), hi = node.hi.slice();
     const mid = 0.5 * node.lo[k]! + 0.5 * node.hi[k]!;
@@ -345,6 +397,12 @@ export class BranchAndBound {
           bestScore = sc;
           kids = [a, b];
         }
+      }
+    } else if (this.split === 'pseudo') {
+      const k = this.pseudoDim(node);
+      if (k >= 0) {
+        kids = [this.child(node, k, false), this.child(node, k, true)];
+        this.learn(node, k, kids);
       }
     } else {
       const w = this.widest(node);

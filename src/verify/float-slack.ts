@@ -1,234 +1,352 @@
 /**
- * `floatSlackBound(model, lo, hi)`: a bound on |T_float(x) − T_real(x)| for every x in the box,
- * where T_float is the layer as the fast forward (`forward`, `uat run`) evaluates it in float64
- * and T_real the same layer in real arithmetic on the same float weights and input.
+ * `floatSlackBound(model, lo, hi)`: a rigorous bound of |T_float(x) − T_real(x)| for every x in the
+ * box, where T_float is the layer as the fast forward (`forward`, `uat run`) evaluates it in float64
+ * in its operation order (src/model/forward.ts, src/tensor), and T_real the same layer in real
+ * arithmetic on the same float weights and input. Then `ub + floatSlack` bounds the error of the
+ * model as `uat run` evaluates it.
  *
- * FIRST ORDER ONLY. It follows the running-error rules of src/model/reference.ts (Higham §3.1,
- * valid for any summation order), with every magnitude replaced by its supremum over the box
- * (from an interval forward with interval/vec.ts kernels), a few extra units of roundoff for the
- * places where the tensor core rounds once more than the reference (softmax multiplies by 1/Σ,
- * LayerNorm by 1/σ), and library exp within 8 ulps (16u relative; the interval self-test checks
- * < 4 ulps). Products of two error terms are dropped; they are of relative size ~(n·u)², far
- * below the first-order terms at any size this code can run, but that is an argument, not part
- * of the bound. The box is cut into `pieces` sub-boxes along its widest dimensions, and the
- * maximum is taken, because interval magnitudes over a large box can be loose.
+ * Every intermediate quantity q of the walk (src/model/sublayers.ts) carries M_q ≥ |q_real| (the
+ * ranges of the verifier's sound propagation on the box, layer.ts `trace`) and E_q ≥ |q_float −
+ * q_real|; |q_float| ≤ M_q + E_q. No error product is dropped: every rule below holds exactly, with
+ * u = 2⁻⁵³, γ_k = k·u/(1 − k·u) (src/float.ts; Higham §3.1, any summation order) and the libm
+ * assumption of src/interval/round.ts (exp within 8 ulps: relative MU plus 8η absolute when the
+ * result is subnormal):
+ *  - linear y = b + Σ_i w_i x_i (embedding, Q/K/V, W_O, FFN, readout; `linear` sums in any order):
+ *      E_y ≤ Σ|w| E_x + γ_{k+1}(|b| + Σ|w|(M_x + E_x))   (the rounding of the float dot product of
+ *      the float operands, whose magnitudes are ≤ M + E, plus the propagated input error);
+ *  - positions and residual sums a + s·b (s = 1, or ½: exact in binary up to underflow, +η):
+ *      E ≤ E_a + |s|E_b + u(M_a + E_a + |s|(M_b + E_b));
+ *  - ReLU (`Math.max(x, 0)`, exact) is 1-Lipschitz: E passes through;
+ *  - scores s = τ Σ_t q_t k_t: |q̃k̃ − qk| ≤ (M_q + E_q)E_k + M_k E_q, rounding γ_{dK+1}Σ(M_q+E_q)(M_k+E_k), times |τ|;
+ *  - softmax (max-subtracted, exp, sum, 1/sum, product): the float result is
+ *    α_j(s̃ + η)(1 + θ_j), |η_l| ≤ u|s̃_l − max| (the subtraction inside exp), |θ_j| ≤ κ =
+ *    (1 + γ_{n+1})(1 + MU)/(1 − MU) − 1 (libm and the n + 1 roundings), plus 16nη for subnormal
+ *    exponentials; and α_j(s + p) ∈ α_j(s)·[e^{−2P}, e^{2P}] for |p_l| ≤ P (shift invariance:
+ *    e^{p_j}/Σ_l α_l e^{p_l}), so E_α ≤ A_j (e^{2P}(1 + κ) − 1) + 16nη with A_j ≥ α_j(s) and
+ *    P = max_l (E_s,l + u|s̃_l − max|);
+ *  - α·v: E ≤ Σ_j ((M_α + E_α)E_v + M_v E_α) + γ_n Σ_j (M_α + E_α)(M_v + E_v);
+ *  - LayerNorm (two-pass mean, Σd², 1/sqrt(v/D + ε), γ·(d·inv) + β): the float centred values d
+ *    differ from the real c = z − μ by δ_j ≤ E_j + E_μ + u(|c_j| + E_j + E_μ), E_μ = γ_D mean(M+E)
+ *    + mean(E); w ↦ w/sqrt(‖w‖²/D + ε) has Jacobian norm ≤ 1/σ along the segment from c to d, with
+ *    σ ≥ σ_min = sqrt(max(0, sqrt(D·V_lo) − ‖δ‖₂)²/D + ε) (V_lo ≤ var z_real over the box), so the
+ *    normalised values differ by ≤ ‖δ‖₂/σ_min; the float inv is within γ_{D+5} relative of
+ *    (Σd²/D + ε)^{-1/2} and the last three operations add γ_{D+8} relative, u|β| absolute.
+ * The box is refined where the bound is largest (a small best-first search: each box's bound is
+ * valid on it and on its sub-boxes, so the maximum over the leaves bounds sup_K); every float
+ * computation of the bound itself is rounded up (`inflate`, `succ`).
  */
-import { type Model, tensorOf, ffnPrefixes } from '../model/index.ts';
-import { type IMat, imatFromBounds, ilinearRows, isoftmaxRow, ilayerNormRow, irelu, iadd, iscale } from '../interval/vec.ts';
+import { type Model, tensorOf, walkSublayers, type Sublayer } from '../model/index.ts';
+import { gamma, U, MU_LIBM } from '../float.ts';
+import { succ, pred, sqrtDown, subDown, mulDown, divDown, addDown } from '../interval/round.ts';
+import { inflate } from './operators/form.ts';
+import { LayerBounder } from './layer.ts';
+import { MaxHeap } from './heap.ts';
+import { diffSlack } from './float-diff.ts';
 
-import { U, gamma as gam } from '../float.ts';
-const UP = 1 + 1e-12;
+const ETA = 2 ** -1074;
+/** libm relative error bound (LIBM_WIDEN_ULPS = 8 ulps ≥ the 7 ulps assumed, src/interval/round.ts) */
+const MU = Math.max(MU_LIBM, 8 * 2 ** -52);
 
-/** sup |x| per entry of an interval matrix. */
-function mag(X: IMat): Float64Array {
-  const out = new Float64Array(X.lo.length);
-  for (let i = 0; i < out.length; i++) {
-    const v = Math.max(Math.abs(X.lo[i]!), Math.abs(X.hi[i]!));
-    out[i] = v === v ? v : Infinity;
-  }
-  return out;
+/** Magnitude bounds M and float-error bounds E of a batch of quantities. */
+export interface Q {
+  M: Float64Array;
+  E: Float64Array;
 }
 
-/** e_out = Σ|W| e_in + γ_{in+1}(Σ|W| M_in + |b|) per token row. */
-function affineErr(n: number, inDim: number, outDim: number, W: Float64Array, b: Float64Array | null, M: Float64Array, E: Float64Array): Float64Array {
-  const g = gam(inDim + 1);
+function up(x: number): number {
+  return x === x ? succ(x) : Infinity;
+}
+
+/** Upper bound of e^x − 1 for x ≥ 0 (x + x² for x ≤ 1, else the widened libm value). */
+function expm1Up(x: number): number {
+  if (!(x >= 0)) return Infinity;
+  if (x <= 1) return up(x + x * x);
+  return up(Math.exp(x) * (1 + 2 * MU));
+}
+
+/** E of y = b + Σ w x per token (see the header); W is [outDim, inDim]. */
+function linearErr(n: number, inDim: number, outDim: number, W: Float64Array, b: Float64Array | null, x: Q): Float64Array {
+  const g = gamma(inDim + 1);
   const out = new Float64Array(n * outDim);
   for (let t = 0; t < n; t++)
     for (let o = 0; o < outDim; o++) {
       let p = 0, s = b ? Math.abs(b[o]!) : 0;
       for (let i = 0; i < inDim; i++) {
         const w = Math.abs(W[o * inDim + i]!);
-        p += w * E[t * inDim + i]!;
-        s += w * M[t * inDim + i]!;
+        if (w === 0) continue;
+        p += w * x.E[t * inDim + i]!;
+        s += w * (x.M[t * inDim + i]! + x.E[t * inDim + i]!);
       }
-      out[t * outDim + o] = (p + g * s) * UP;
+      out[t * outDim + o] = inflate(p + g * s, 2 * inDim + 4);
     }
   return out;
 }
 
-interface Stage {
-  X: IMat;
-  E: Float64Array;
-}
-
-function slackOnBox(model: Model, lo: Float64Array, hi: Float64Array): number {
-  const c = model.config;
-  const n = c.n, D = c.dModel, H = c.heads, dK = c.dK, dV = c.dV;
-  const T = (k: string) => tensorOf(model, k);
-  const X = imatFromBounds(n, c.dIn, lo, hi);
-  let Z = ilinearRows(X, T('embed.weight'), T('embed.bias'), D);
-  let E = affineErr(n, c.dIn, D, T('embed.weight'), T('embed.bias'), mag(X), new Float64Array(n * c.dIn));
-  if (c.positional) {
-    const P = T('pos');
-    const Zp = imatFromBounds(n, D, Z.lo, Z.hi);
-    for (let i = 0; i < n * D; i++) {
-      Zp.lo[i] = Z.lo[i]! + P[i]! - Math.abs(Z.lo[i]! + P[i]!) * 4 * U;
-      Zp.hi[i] = Z.hi[i]! + P[i]! + Math.abs(Z.hi[i]! + P[i]!) * 4 * U;
+/** Interval magnitude of y = b + Σ w x (when no traced range is available). */
+function linearMag(n: number, inDim: number, outDim: number, W: Float64Array, b: Float64Array | null, M: Float64Array): Float64Array {
+  const out = new Float64Array(n * outDim);
+  for (let t = 0; t < n; t++)
+    for (let o = 0; o < outDim; o++) {
+      let s = b ? Math.abs(b[o]!) : 0;
+      for (let i = 0; i < inDim; i++) s += Math.abs(W[o * inDim + i]!) * M[t * inDim + i]!;
+      out[t * outDim + o] = inflate(s, inDim + 1);
     }
-    const Mz = mag(Zp);
-    for (let i = 0; i < n * D; i++) E[i] = (E[i]! + U * Mz[i]!) * UP;
-    Z = Zp;
-  }
-  const lnOf = (k: number, s: Stage): Stage => {
-    const g = T(`ln${k}.weight`), b = T(`ln${k}.bias`);
-    const out = imatFromBounds(n, D, s.X.lo, s.X.hi);
-    const e = new Float64Array(n * D);
-    for (let t = 0; t < n; t++) {
-      ilayerNormRow(s.X.lo, s.X.hi, t * D, D, g, b, c.lnEps, out.lo, out.hi);
-      // σ lower bound: sqrt(ε) (always valid); maxE, max|z|
-      let maxE = 0, mz = 0;
-      for (let j = 0; j < D; j++) {
-        maxE = Math.max(maxE, s.E[t * D + j]!);
-        mz = Math.max(mz, Math.abs(s.X.lo[t * D + j]!), Math.abs(s.X.hi[t * D + j]!));
-      }
-      const sig = sigmaLow(s.X, t, D, c.lnEps);
-      const yhat = Math.sqrt(Math.max(D - 1, 0));
-      for (let j = 0; j < D; j++) {
-        const ag = Math.abs(g[j]!);
-        const rel = (gam(D) * 3 * mz) / sig + (0.5 * gam(2 * D + 4) + 6 * U) * yhat;
-        e[t * D + j] = ((ag * Math.sqrt(D) * maxE) / sig + ag * rel + 2 * U * (ag * yhat + Math.abs(b[j]!))) * UP;
-      }
-    }
-    return { X: out, E: e };
-  };
-  const mha = (s: Stage): Stage => {
-    const Mz = mag(s.X);
-    const Wq = T('attn.q.weight'), bq = T('attn.q.bias'), Wk = T('attn.k.weight'), bk = T('attn.k.bias'), Wv = T('attn.v.weight'), bv = T('attn.v.bias');
-    const Q = ilinearRows(s.X, Wq, bq, H * dK), K = ilinearRows(s.X, Wk, bk, H * dK), V = ilinearRows(s.X, Wv, bv, H * dV);
-    const eQ = affineErr(n, D, H * dK, Wq, bq, Mz, s.E), eK = affineErr(n, D, H * dK, Wk, bk, Mz, s.E), eV = affineErr(n, D, H * dV, Wv, bv, Mz, s.E);
-    const MQ = mag(Q), MK = mag(K), MV = mag(V);
-    const cat = imatFromBounds(n, H * dV, new Float64Array(n * H * dV), new Float64Array(n * H * dV));
-    const eCat = new Float64Array(n * H * dV);
-    const sLo = new Float64Array(n), sHi = new Float64Array(n), aLo = new Float64Array(n), aHi = new Float64Array(n), se = new Float64Array(n);
-    const HdK = H * dK, HdV = H * dV;
-    for (let h = 0; h < H; h++)
-      for (let i = 0; i < n; i++) {
-        let maxSe = 0;
-        for (let j = 0; j < n; j++) {
-          let lo = 0, hi = 0, p = 0, mm = 0;
-          for (let r = 0; r < dK; r++) {
-            const qi = i * HdK + h * dK + r, kj = j * HdK + h * dK + r;
-            const a = [Q.lo[qi]! * K.lo[kj]!, Q.lo[qi]! * K.hi[kj]!, Q.hi[qi]! * K.lo[kj]!, Q.hi[qi]! * K.hi[kj]!];
-            lo += Math.min(...a);
-            hi += Math.max(...a);
-            p += MQ[qi]! * eK[kj]! + MK[kj]! * eQ[qi]!;
-            mm += MQ[qi]! * MK[kj]!;
-          }
-          const tau = c.scale;
-          const l = Math.min(tau * lo, tau * hi), u = Math.max(tau * lo, tau * hi);
-          const w = (Math.abs(u) + Math.abs(l)) * 8 * dK * U; // outward margin for this float interval product
-          sLo[j] = l - w;
-          sHi[j] = u + w;
-          se[j] = Math.abs(tau) * (p + gam(dK + 1) * mm) * UP + U * Math.max(Math.abs(l), Math.abs(u));
-          maxSe = Math.max(maxSe, se[j]!);
-        }
-        isoftmaxRow(sLo, sHi, 0, n, aLo, aHi);
-        let range = 0;
-        let mxs = -Infinity, mns = Infinity;
-        for (let j = 0; j < n; j++) {
-          mxs = Math.max(mxs, sHi[j]!);
-          mns = Math.min(mns, sLo[j]!);
-        }
-        range = mxs - mns;
-        const relA = 2 * maxSe + 2 * U * range + 32 * U + gam(n) + 3 * U;
-        for (let t = 0; t < dV; t++) {
-          let lo = 0, hi = 0, p = 0, mm = 0;
-          for (let j = 0; j < n; j++) {
-            const vj = j * HdV + h * dV + t;
-            const a = [aLo[j]! * V.lo[vj]!, aLo[j]! * V.hi[vj]!, aHi[j]! * V.lo[vj]!, aHi[j]! * V.hi[vj]!];
-            lo += Math.min(...a);
-            hi += Math.max(...a);
-            p += aHi[j]! * eV[vj]! + aHi[j]! * relA * MV[vj]!;
-            mm += aHi[j]! * MV[vj]!;
-          }
-          const ci = i * HdV + h * dV + t;
-          const w = (Math.abs(lo) + Math.abs(hi)) * 8 * n * U;
-          cat.lo[ci] = lo - w;
-          cat.hi[ci] = hi + w;
-          eCat[ci] = (p + gam(n) * mm) * UP;
-        }
-      }
-    const Wo = T('attn.o.weight'), bo = T('attn.o.bias');
-    return { X: ilinearRows(cat, Wo, bo, D), E: affineErr(n, HdV, D, Wo, bo, mag(cat), eCat) };
-  };
-  const ffn = (p: string) => (s: Stage): Stage => {
-    const widths = [D, ...c.ffnHidden, D];
-    let cur = s;
-    for (let l = 0; l + 1 < widths.length; l++) {
-      const W = T(`${p}.${l}.weight`), b = T(`${p}.${l}.bias`);
-      let X2 = ilinearRows(cur.X, W, b, widths[l + 1]!);
-      const E2 = affineErr(n, widths[l]!, widths[l + 1]!, W, b, mag(cur.X), cur.E);
-      if (l + 2 < widths.length) X2 = irelu(X2);
-      cur = { X: X2, E: E2 };
-    }
-    return cur;
-  };
-  let S: Stage = { X: Z, E };
-  const residual = (k: number, sc: number, F: (s: Stage) => Stage) => {
-    const inp = c.layerNorm === 'pre' ? lnOf(k, S) : S;
-    const f = F(inp);
-    const fs = sc === 1 ? f.X : iscale(f.X, sc);
-    const sum = iadd(S.X, fs);
-    const Ma = mag(S.X), Mb = mag(fs);
-    const e = new Float64Array(n * D);
-    for (let i = 0; i < n * D; i++) e[i] = (S.E[i]! + Math.abs(sc) * f.E[i]! + 2 * U * (Ma[i]! + Mb[i]!)) * UP;
-    S = { X: sum, E: e };
-    if (c.layerNorm === 'post') S = lnOf(k, S);
-  };
-  const pf = ffnPrefixes(c);
-  if (c.layout === 'macaron') {
-    residual(1, 0.5, ffn(pf[0]!));
-    residual(2, 1, mha);
-    residual(3, 0.5, ffn(pf[1]!));
-  } else {
-    residual(1, 1, mha);
-    residual(2, 1, ffn(pf[0]!));
-  }
-  const eY = affineErr(n, D, c.dOut, T('readout.weight'), T('readout.bias'), mag(S.X), S.E);
-  let mx = 0;
-  for (const v of eY) mx = Math.max(mx, v === v ? v : Infinity);
-  return mx;
-}
-
-/** Lower bound of σ = sqrt(var z + ε) over the interval row (≥ sqrt(ε)). */
-function sigmaLow(X: IMat, t: number, D: number, eps: number): number {
-  // var ≥ 0 always; a positive lower bound needs the centred ranges to exclude 0
-  let sLo = 0, sHi = 0;
-  for (let j = 0; j < D; j++) {
-    sLo += X.lo[t * D + j]!;
-    sHi += X.hi[t * D + j]!;
-  }
-  let v = 0;
-  for (let i = 0; i < D; i++) {
-    const l = X.lo[t * D + i]!, h = X.hi[t * D + i]!;
-    const cl = (1 - 1 / D) * l - (sHi - h) / D, ch = (1 - 1 / D) * h - (sLo - l) / D;
-    const m = cl > 0 ? cl : ch < 0 ? -ch : 0;
-    v += m * m;
-  }
-  return Math.sqrt(Math.max(0, (v / D) * (1 - 1e-9)) + eps) * (1 - 1e-12);
+  return out;
 }
 
 /**
- * First-order bound of |T_float − T_real| over the box [lo, hi] (row-major n·dIn), the maximum
- * over `pieces` sub-boxes (see the file header).
+ * The LayerNorm rule of the header for one token (entries off … off+D−1): input magnitudes M and
+ * errors E, a range [vlo, vhi] of the real input's variance, γ, β, the output magnitudes yM; writes
+ * the output errors into outE and returns σ's range along the segment and ‖δ‖₂.
  */
-export function floatSlackBound(model: Model, lo: Float64Array, hi: Float64Array, pieces = 16): number {
-  const m = lo.length;
-  const boxes: [Float64Array, Float64Array][] = [[Float64Array.from(lo), Float64Array.from(hi)]];
-  while (boxes.length < pieces) {
-    const next: [Float64Array, Float64Array][] = [];
-    for (const [l, h] of boxes) {
-      let k = 0, w = -1;
-      for (let j = 0; j < m; j++) if ((h[j]! - l[j]!) / (hi[j]! - lo[j]!) > w) { w = (h[j]! - l[j]!) / (hi[j]! - lo[j]!); k = j; }
-      const mid = 0.5 * l[k]! + 0.5 * h[k]!;
-      const a = h.slice(), b = l.slice();
-      a[k] = mid;
-      b[k] = mid;
-      next.push([l, a], [b, h]);
-    }
-    boxes.splice(0, boxes.length, ...next);
+export function lnTokenErr(M: ArrayLike<number>, E: ArrayLike<number>, off: number, D: number, vlo: number, vhi: number, g: Float64Array, b: Float64Array, yM: ArrayLike<number>, eps: number, outE: Float64Array): { sigLo: number; sigHi: number; dn: number } {
+  const gD = gamma(D), gOut = gamma(D + 8);
+  let sMag = 0, sE = 0, mz = 0;
+  for (let j = 0; j < D; j++) {
+    sMag += M[off + j]! + E[off + j]!;
+    sE += E[off + j]!;
+    mz += M[off + j]!;
   }
+  const Em = up(up(gD * up(inflate(sMag, D) / D)) + up(inflate(sE, D) / D));
+  mz = up(inflate(mz, D) / D);
+  let d2 = 0;
+  for (let j = 0; j < D; j++) {
+    const ej = E[off + j]!;
+    const dj = up(ej + Em + U * (M[off + j]! + mz + ej + Em));
+    d2 += dj * dj;
+  }
+  const dn = up(Math.sqrt(inflate(d2, D)));
+  // σ_min = sqrt(max(0, sqrt(D·V_lo) − ‖δ‖)²/D + ε), rounded down
+  const r0 = subDown(sqrtDown(mulDown(D, Math.max(0, vlo))), dn);
+  const sig = sqrtDown(Math.max(0, addDown(divDown(r0 > 0 ? mulDown(r0, r0) : 0, D), eps)));
+  const Eu = sig > 0 ? up(dn / sig) : Infinity;
+  const r1 = up(up(Math.sqrt(up(D * Math.max(0, vhi)))) + dn);
+  for (let j = 0; j < D; j++) {
+    const ag = Math.abs(g[j]!);
+    const gu = up(Math.max(0, yM[off + j]! + Math.abs(b[j]!))); // ≥ |γ_j u_j|
+    outE[off + j] = up(up(ag * Eu) + up(gOut * up(gu + ag * Eu)) + up(U * Math.abs(b[j]!)));
+  }
+  return { sigLo: sig, sigHi: up(Math.sqrt(up(up(up(r1 * r1) / D) + eps))), dn };
+}
+
+/**
+ * The softmax rule of the header for one row (entries row … row+n−1): score ranges [Slo, Shi] of
+ * the real scores, their float errors Es[0 … n), upper bounds Ahi of α; writes E_α into Ea[0 … n).
+ */
+export function softmaxRowErr(Slo: ArrayLike<number>, Shi: ArrayLike<number>, Es: ArrayLike<number>, Ahi: ArrayLike<number>, row: number, n: number, Ea: Float64Array): void {
+  const kappa = up(((1 + gamma(n + 1)) * (1 + MU)) / (1 - MU) * (1 + 4 * U) - 1);
+  let smax = -Infinity;
+  for (let j = 0; j < n; j++) smax = Math.max(smax, up(Shi[row + j]! + Es[j]!));
+  let P = 0;
+  for (let j = 0; j < n; j++) P = Math.max(P, up(Es[j]! + U * up(smax - pred(Slo[row + j]! - Es[j]!))));
+  const f = up(up((1 + expm1Up(2 * P)) * (1 + kappa)) - 1);
+  for (let j = 0; j < n; j++) Ea[j] = up(Math.min(1, Ahi[row + j]!) * f + 16 * n * ETA);
+}
+
+/** The coarse pass: magnitude and float-error bounds of every named quantity, per LN token σ ranges. */
+export interface Coarse {
+  q: Map<string, Q>;
+  ln: Map<number, { sigLo: Float64Array; sigHi: Float64Array; dn: Float64Array }>;
+  /** max over the outputs of E (a valid float-error bound by itself) */
+  out: number;
+}
+
+/** The coarse float-error bound on the box currently traced in L (see the header). */
+export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>, hi: ArrayLike<number>): Coarse {
+  const store = new Map<string, Q>();
+  const lnInfo: Coarse['ln'] = new Map();
+  const c = model.config;
+  const n = c.n, D = c.dModel, H = c.heads, dK = c.dK, dV = c.dV;
+  const T = (k: string) => tensorOf(model, k);
+  const tr = L.trace!;
+  const mag = (name: string): Float64Array => {
+    const r = tr.get(name)!;
+    const out = new Float64Array(r.lo.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = Math.max(Math.abs(r.lo[i]!), Math.abs(r.hi[i]!));
+      out[i] = v === v ? v : Infinity;
+    }
+    return out;
+  };
+  const m = n * c.dIn;
+  const X: Q = { M: new Float64Array(m), E: new Float64Array(m) };
+  for (let k = 0; k < m; k++) X.M[k] = Math.max(Math.abs(lo[k]!), Math.abs(hi[k]!));
+  store.set('x', X);
+  let curK = 0;
+  // embedding (+ positions)
+  let Z: Q = { M: mag('embed'), E: linearErr(n, c.dIn, D, T('embed.weight'), T('embed.bias'), X) };
+  if (c.positional) for (let i = 0; i < n * D; i++) Z.E[i] = up(Z.E[i]! + up(U * up(Z.M[i]! + Z.E[i]!)));
+  store.set('embed', Z);
+  const ln = (k: number, z: Q): Q => {
+    const g = T(`ln${k}.weight`), b = T(`ln${k}.bias`);
+    const yM = mag(`ln${k}`);
+    const v = tr.get(`ln${k}.var`)!;
+    const E = new Float64Array(n * D);
+    const sigLo = new Float64Array(n), sigHi = new Float64Array(n), dnArr = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      const r = lnTokenErr(z.M, z.E, t * D, D, v.lo[t]!, v.hi[t]!, g, b, yM, c.lnEps, E);
+      sigLo[t] = r.sigLo;
+      sigHi[t] = r.sigHi;
+      dnArr[t] = r.dn;
+    }
+    const y = { M: yM, E };
+    store.set(`ln${k}.in`, z);
+    store.set(`ln${k}`, y);
+    lnInfo.set(k, { sigLo, sigHi, dn: dnArr });
+    return y;
+  };
+  const mha = (z: Q): Q => {
+    const Wq = T('attn.q.weight'), bq = T('attn.q.bias'), Wk = T('attn.k.weight'), bk = T('attn.k.bias'), Wv = T('attn.v.weight'), bv = T('attn.v.bias');
+    const Qq: Q = { M: mag('attn.q'), E: linearErr(n, D, H * dK, Wq, bq, z) };
+    const Kq: Q = { M: mag('attn.k'), E: linearErr(n, D, H * dK, Wk, bk, z) };
+    const Vq: Q = { M: mag('attn.v'), E: linearErr(n, D, H * dV, Wv, bv, z) };
+    const S = tr.get('attn.s')!, A = tr.get('attn.alpha')!;
+    const cat: Q = { M: mag('attn.cat'), E: new Float64Array(n * H * dV) };
+    const HdK = H * dK, HdV = H * dV, tau = Math.abs(c.scale);
+    const gS = gamma(dK + 1), gA = gamma(n);
+    const Es = new Float64Array(n), Ea = new Float64Array(n);
+    const EsAll = new Float64Array(H * n * n), EaAll = new Float64Array(H * n * n);
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < n; i++) {
+        const row = (h * n + i) * n;
+        for (let j = 0; j < n; j++) {
+          let p = 0, s = 0;
+          for (let t = 0; t < dK; t++) {
+            const qi = i * HdK + h * dK + t, kj = j * HdK + h * dK + t;
+            const mq = Qq.M[qi]! + Qq.E[qi]!, mk = Kq.M[kj]! + Kq.E[kj]!;
+            p += mq * Kq.E[kj]! + Kq.M[kj]! * Qq.E[qi]!;
+            s += mq * mk;
+          }
+          Es[j] = up(tau * inflate(p + gS * s, 4 * dK + 4));
+        }
+        softmaxRowErr(S.lo, S.hi, Es, A.hi, row, n, Ea);
+        for (let j = 0; j < n; j++) {
+          EsAll[row + j] = Es[j]!;
+          EaAll[row + j] = Ea[j]!;
+        }
+        for (let t = 0; t < dV; t++) {
+          let p = 0, s = 0;
+          for (let j = 0; j < n; j++) {
+            const vj = j * HdV + h * dV + t;
+            const ma = Math.min(1, A.hi[row + j]!) + Ea[j]!, mv = Vq.M[vj]! + Vq.E[vj]!;
+            p += ma * Vq.E[vj]! + Vq.M[vj]! * Ea[j]!;
+            s += ma * mv;
+          }
+          cat.E[i * HdV + h * dV + t] = inflate(p + gA * s, 4 * n + 4);
+        }
+      }
+    store.set('attn.q', Qq);
+    store.set('attn.k', Kq);
+    store.set('attn.v', Vq);
+    store.set('attn.s', { M: mag('attn.s'), E: EsAll });
+    store.set('attn.alpha', { M: Float64Array.from(A.hi, (v) => Math.min(1, Math.max(0, v))), E: EaAll });
+    store.set('attn.cat', cat);
+    const Wo = T('attn.o.weight'), bo = T('attn.o.bias');
+    const o = { M: mag('attn.out'), E: linearErr(n, HdV, D, Wo, bo, cat) };
+    store.set('attn.out', o);
+    return o;
+  };
+  const ffn = (sl: Sublayer, z: Q): Q => {
+    const widths = [D, ...c.ffnHidden, D];
+    let cur = z;
+    for (let l = 0; l + 1 < widths.length; l++) {
+      const W = T(`${sl.block}.${l}.weight`), b = T(`${sl.block}.${l}.bias`);
+      const E = linearErr(n, widths[l]!, widths[l + 1]!, W, b, cur);
+      if (l + 2 < widths.length) {
+        // ReLU: E passes through; |ReLU(p)| ≤ max(0, p_hi) (traced, or the interval bound)
+        const pre = tr.get(`${sl.block}.pre${l}`);
+        const M = pre ? Float64Array.from(pre.hi, (h) => (h > 0 ? h : h === h ? 0 : Infinity)) : linearMag(n, widths[l]!, widths[l + 1]!, W, b, cur.M);
+        store.set(`${sl.block}.pre${l}`, { M: pre ? Float64Array.from(pre.lo, (lo, i) => Math.max(Math.abs(lo), Math.abs(pre.hi[i]!))) : linearMag(n, widths[l]!, widths[l + 1]!, W, b, cur.M), E });
+        cur = { M, E };
+        store.set(`${sl.block}.h${l}`, cur);
+      } else cur = { M: mag(`${sl.block}.out`), E };
+    }
+    return cur;
+  };
+  const Zf = walkSublayers(c, Z, {
+    ln,
+    apply: (sl, inp) => {
+      curK = sl.k;
+      store.set(`${sl.block}.in`, inp);
+      const o = sl.kind === 'mha' ? mha(inp) : ffn(sl, inp);
+      store.set(`${sl.block}.out`, o);
+      return o;
+    },
+    residual: (a, s, f) => {
+      const as = Math.abs(s);
+      const E = new Float64Array(n * D), M = new Float64Array(n * D);
+      for (let i = 0; i < n * D; i++) {
+        M[i] = up(a.M[i]! + as * f.M[i]!);
+        E[i] = up(a.E[i]! + as * f.E[i]! + U * up(a.M[i]! + a.E[i]! + as * (f.M[i]! + f.E[i]!)) + ETA);
+      }
+      store.set(`sum${curK}`, { M, E });
+      return { M, E };
+    },
+  }, (sl, z) => {
+    if (c.layerNorm !== 'post') {
+      const r = mag(`res${sl.k}`);
+      for (let i = 0; i < n * D; i++) z.M[i] = Math.min(z.M[i]!, r[i]!);
+    }
+    store.set(`res${sl.k}`, z);
+  });
+  const Ey = linearErr(n, D, c.dOut, T('readout.weight'), T('readout.bias'), Zf);
+  store.set('out', { M: mag('out'), E: Ey });
+
   let mx = 0;
-  for (const [l, h] of boxes) mx = Math.max(mx, slackOnBox(model, l, h));
-  return mx;
+  for (const v of Ey) mx = Math.max(mx, v === v ? v : Infinity);
+  return { q: store, ln: lnInfo, out: mx };
+}
+
+export interface FloatSlackOptions {
+  /** box evaluations of the refinement (default 8·m + 24) */
+  boxes?: number;
+}
+
+/**
+ * A rigorous bound of |T_float − T_real| over the box [lo, hi] (row-major n·dIn): the maximum of
+ * the per-box bound over the leaves of a best-first refinement (see the file header). +∞ when the
+ * float model may overflow on the box.
+ */
+export function floatSlackBound(model: Model, lo: Float64Array, hi: Float64Array, opts: FloatSlackOptions = {}): number {
+  const m = lo.length;
+  const L = new LayerBounder(model);
+  L.trace = new Map();
+  const bound = (l: Float64Array, h: Float64Array) => {
+    L.evaluate(l, h, L.rootStates(), { makeState: false });
+    const co = coarseSlack(model, L, l, h);
+    if (!(co.out < Infinity)) return Infinity;
+    return Math.min(co.out, diffSlack(model, L, co));
+  };
+  const budget = opts.boxes ?? 8 * m + 24;
+  const heap = new MaxHeap<[Float64Array, Float64Array]>();
+  heap.push(bound(lo, hi), [Float64Array.from(lo), Float64Array.from(hi)]);
+  let evals = 1, done = -Infinity;
+  while (evals + 2 <= budget && heap.size) {
+    const top = heap.pop()!;
+    const [l, h] = top.item;
+    let k = -1, w = -1;
+    for (let j = 0; j < m; j++) {
+      const mid = 0.5 * l[j]! + 0.5 * h[j]!;
+      if (!(mid > l[j]! && mid < h[j]!)) continue;
+      const wj = (h[j]! - l[j]!) / (hi[j]! - lo[j]!);
+      if (wj > w) {
+        w = wj;
+        k = j;
+      }
+    }
+    if (k < 0 || !(top.key < Infinity && top.key > 0)) {
+      done = Math.max(done, top.key);
+      if (!(top.key < Infinity)) break;
+      continue;
+    }
+    const mid = 0.5 * l[k]! + 0.5 * h[k]!;
+    const h1 = h.slice(), l2 = l.slice();
+    h1[k] = mid;
+    l2[k] = mid;
+    heap.push(Math.min(top.key, bound(l, h1)), [l, h1]);
+    heap.push(Math.min(top.key, bound(l2, h)), [l2, h]);
+    evals += 2;
+  }
+  const s = Math.max(heap.topKey(), done);
+  return s === s ? Math.max(0, s) : Infinity;
 }

@@ -13,9 +13,11 @@ import { type Model, validateModel } from '../model/index.ts';
 import { type Target, checkFinite } from '../target-map/index.ts';
 import { UatInputError } from '../errors.ts';
 import { assertLibmSound } from '../interval/selftest.ts';
+import { succ } from '../interval/round.ts';
 import { BranchAndBound, type SplitRule, type Node } from './bound.ts';
 import { Searcher, forwardError, type SearchPoint } from './search.ts';
 import { floatSlackBound } from './float-slack.ts';
+import type { LayerBounderOptions } from './layer.ts';
 
 export { BranchAndBound, BoxBounder, type SplitRule, type BoxResult } from './bound.ts';
 export { LayerBounder } from './layer.ts';
@@ -53,10 +55,19 @@ export interface VerifyOptions {
   /** the gap counts as closed when ub − lb ≤ max(relTol·ub, absTol) (defaults 1e-3, 1e-12) */
   relTol?: number;
   absTol?: number;
-  /** also bound |T_float − T_real| over K (first order, see float-slack.ts) */
+  /** also bound |T_float − T_real| over K (rigorous, see float-slack.ts) and report ub + slack */
   floatSlack?: boolean;
+  /**
+   * decide for the model as `uat run` evaluates it: the float slack is computed first, and the
+   * headline bound (gap, eps decision, stopping) is ubFloat = ub + floatSlack
+   */
+  float?: boolean;
+  /** box evaluations of the float-slack refinement (float-slack.ts; default 8·m + 24) */
+  floatSlackBoxes?: number;
   /** memory guard on open leaves */
   maxLeaves?: number;
+  /** tuning of the layer propagation (generator symbols kept, wide-FFN threshold; see layer.ts) */
+  layer?: Pick<LayerBounderOptions, 'generators' | 'wideFfn' | 'innerFactor' | 'relax'>;
 }
 
 export interface VerifyResult {
@@ -68,25 +79,46 @@ export interface VerifyResult {
   witness: number[][];
   /** the entry attaining lb: token (0-based) and output feature */
   witnessEntry: { token: number; feature: number };
+  /** false when the float forward was NaN/∞ at every witness candidate (then lb = 0: no float witness) */
+  witnessFinite: boolean;
   /** sound upper bound of the REAL sup error over K */
   ub: number;
-  /** ub − lb */
+  /** H − lb for the headline bound H: ub, or ubFloat with `float` */
   gap: number;
-  /** (ub − lb)/ub */
+  /** (H − lb)/H */
   relGap: number;
   /** boxes bounded */
   boxes: number;
   seconds: number;
   /** the gap closed to the tolerance (or, with eps, the question was decided) */
   finished: boolean;
+  /** why the run stopped (see STOP_REASONS) */
+  stopReason: StopReason;
+  /** the stop reason in words, with what would help */
+  stopMessage: string;
+  /**
+   * Where the float forward (the model as `uat run` evaluates it) was not finite, if anywhere the
+   * search looked: a fact about the float model (it overflows there), never used as a bound.
+   */
+  floatNonFinite?: { x: number[][]; entry: { token: number; feature: number } };
   /** with eps: 'holds' (ub ≤ eps), 'refuted' (lb > eps), 'undecided' */
   decision?: 'holds' | 'refuted' | 'undecided';
   /** UB history (seconds, ub) at progress points */
   history: { seconds: number; lb: number; ub: number; boxes: number }[];
-  /** first-order bound of |T_float − T_real| over K, when asked for */
+  /** a rigorous bound of sup_K |T_float − T_real| (float-slack.ts), when asked for */
   floatSlack?: number;
+  /** ub + floatSlack (rounded up): bounds the error of the model as `uat run` evaluates it */
+  ubFloat?: number;
   stats: { leaves: number; dropped: number; splits: number; searchEvaluations: number; ffn: { undecided: number; unstable: number; active: number; inactive: number } };
 }
+
+/**
+ * Why a run stopped: `closed` (ub − lb within the tolerance), `decided` (with eps: ub ≤ eps or
+ * lb > eps), `time-limit`, `max-boxes`, `unsplittable` (the boxes left cannot be halved in
+ * float64 and their bounds do not close the gap, e.g. a target pole just outside K), `leaf-limit`
+ * (the memory guard on open leaves). Only the first two are `finished`.
+ */
+export type StopReason = 'closed' | 'decided' | 'time-limit' | 'max-boxes' | 'unsplittable' | 'leaf-limit';
 
 /** Shape agreement of a model and a target (UatInputError naming the field). */
 export function checkCompatible(model: Model, target: Target): void {
@@ -116,7 +148,10 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
   const c = model.config;
   const m = target.m;
 
-  const bnb = new BranchAndBound(model, target, { split: opts.split, affine: opts.affine, centered: opts.centered, maxLeaves: opts.maxLeaves });
+  // with `float` the rigorous float slack comes first: it enters every decision
+  const slack = opts.float || opts.floatSlack ? floatSlackBound(model, target.lo, target.hi, { boxes: opts.floatSlackBoxes }) : 0;
+  const useSlack = !!opts.float;
+  const bnb = new BranchAndBound(model, target, { split: opts.split, affine: opts.affine, centered: opts.centered, maxLeaves: opts.maxLeaves, ...opts.layer });
   const search = new Searcher(model, target, bnb.bounder, { seed: opts.seed });
   search.deadline = deadline;
   const history: VerifyResult['history'] = [];
@@ -137,11 +172,13 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
 
   bnb.start(); // the root box is always bounded, so that ub is finite even at a tiny time limit
   const searched = new WeakSet<Node>();
-  const lbNow = () => (search.best ? search.best.err : 0);
+  const lbNow = () => (search.best && search.best.err > 0 ? search.best.err : 0);
+  // the search's error is the float forward's (or the propagation's centre) at finite points only
+  const slackAdd = (u: number) => (!useSlack || slack === 0 ? u : slack === slack ? succ(u + slack) : Infinity);
   const closed = () => {
-    const ub = bnb.ub, lb = lbNow();
+    const ub = slackAdd(bnb.ub), lb = lbNow();
     if (eps !== undefined) return ub <= eps || lb > eps;
-    return ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
+    return ub < Infinity && ub - Math.max(lb, lbCert) <= Math.max(relTol * ub, absTol);
   };
   let lastProgress = -Infinity;
   const progressEvery = (opts.progressEvery ?? 0.5) * 1000;
@@ -150,7 +187,7 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
     if (!force && tNow - lastProgress < progressEvery) return;
     lastProgress = tNow;
     const s = now();
-    const ub = Math.max(bnb.ub, lbNow());
+    const ub = Math.max(slackAdd(bnb.ub), lbNow());
     const p: VerifyProgress = { lb: lbNow(), ub, gap: ub - lbNow(), boxes: bnb.evaluations, seconds: s, boxesPerSecond: bnb.evaluations / Math.max(s, 1e-9), leaves: bnb.stats().leaves };
     history.push({ seconds: s, lb: p.lb, ub: p.ub, boxes: p.boxes });
     opts.onProgress?.(p);
@@ -168,16 +205,23 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
     if (search.cheap(leaf.states)) search.ascend(pc.err >= (search.best?.err ?? 0) ? pc.x : leaf.seed, 4 * (2 * m + 1) + 2, leaf.lo, leaf.hi, leaf.states);
   };
 
-  let finished = false;
+  let stop: StopReason | null = null;
   if (bnb.evaluations > 0) {
-    while (!timeUp() && bnb.evaluations < maxBoxes) {
+    for (;;) {
       if (closed()) {
-        finished = true;
+        stop = eps !== undefined ? 'decided' : 'closed';
         break;
       }
-      const more = bnb.step();
-      if (!more) {
-        finished = !bnb.full;
+      if (timeUp()) {
+        stop = 'time-limit';
+        break;
+      }
+      if (bnb.evaluations >= maxBoxes) {
+        stop = 'max-boxes';
+        break;
+      }
+      if (!bnb.step()) {
+        stop = closed() ? (eps !== undefined ? 'decided' : 'closed') : bnb.full ? 'leaf-limit' : 'unsplittable';
         break;
       }
       // keep the search's share of the work at about a quarter of the bound's (deterministic)
@@ -187,47 +231,92 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
         leafSearch(leaf);
       }
       const b = search.best;
-      if (b && b !== certFor && (!certFor || b.err > certFor.err * (1 + 1e-6))) {
+      if (b && b !== certFor && b.err > -Infinity && (!certFor || b.err > certFor.err * (1 + 1e-6))) {
         lbCert = Math.max(lbCert, search.certifiedAt(b.x, b.states));
         certFor = b;
         bnb.pruneBelow = lbCert;
       }
       report();
     }
-  }
-  if (!finished && closed()) finished = true;
+  } else stop = 'time-limit';
+  if (stop !== 'closed' && stop !== 'decided' && closed()) stop = eps !== undefined ? 'decided' : 'closed';
 
-  // Final: the witness re-evaluated with the float forward of `uat run`.
-  const best = search.best!;
-  if (certFor !== best) lbCert = Math.max(lbCert, search.certifiedAt(best.x, best.states));
-  const fe = forwardError(model, target, best.x);
-  const lb = fe.err;
+  // Final: the witness re-evaluated with the float forward of `uat run`. A candidate whose float
+  // forward is not finite is no witness (the overflow is reported instead).
+  const { fe, x: wx, nonFinite, finite } = finalWitness(model, target, search);
+  const lb = fe.err > 0 ? fe.err : 0;
   const ubSound = bnb.ub;
   const ub = Math.max(ubSound, lb);
+  const ubFloat = Math.max(slack === slack ? succ(ub + slack) : Infinity, lb);
+  const head = useSlack ? ubFloat : ub;
   let decision: VerifyResult['decision'];
-  if (eps !== undefined) {
-    decision = ub <= eps ? 'holds' : lb > eps ? 'refuted' : 'undecided';
-    finished = decision !== 'undecided';
-  }
+  if (eps !== undefined) decision = head <= eps ? 'holds' : lb > eps ? 'refuted' : 'undecided';
+  const finished = eps !== undefined ? decision !== 'undecided' : head < Infinity && head - Math.max(lb, lbCert) <= Math.max(relTol * head, absTol);
+  if (finished && stop !== 'decided') stop = eps !== undefined ? 'decided' : 'closed';
+  if (!finished && (stop === 'closed' || stop === 'decided')) stop = 'time-limit';
   report(true);
   const st = bnb.stats();
   const res: VerifyResult = {
     lb,
     lbCertified: lbCert,
-    witness: rows(best.x, c.n, c.dIn),
+    witness: rows(wx, c.n, c.dIn),
     witnessEntry: { token: Math.floor(fe.entry / c.dOut), feature: fe.entry % c.dOut },
+    witnessFinite: finite,
     ub,
-    gap: ub - lb,
-    relGap: ub > 0 ? (ub - lb) / ub : 0,
+    gap: head - lb,
+    relGap: head > 0 ? (head - lb) / head : 0,
     boxes: bnb.evaluations,
     seconds: now(),
     finished,
+    stopReason: stop!,
+    stopMessage: stopMessage(stop!, ub, st.stuck, useSlack ? slack : 0),
     history,
     stats: { leaves: st.leaves, dropped: st.dropped, splits: st.splits, searchEvaluations: search.evaluations, ffn: bnb.bounder.layer.ffnStats() },
   };
   if (decision) res.decision = decision;
-  if (opts.floatSlack) res.floatSlack = floatSlackBound(model, target.lo, target.hi);
+  if (nonFinite) res.floatNonFinite = { x: rows(nonFinite.x, c.n, c.dIn), entry: { token: Math.floor(nonFinite.entry / c.dOut), feature: nonFinite.entry % c.dOut } };
+  if (opts.float || opts.floatSlack) {
+    res.floatSlack = slack === slack ? slack : Infinity;
+    res.ubFloat = ubFloat;
+  }
   return res;
+}
+
+/** The stop reason in words. */
+function stopMessage(stop: StopReason, ub: number, stuck: number, slack: number): string {
+  const inf = ub === Infinity
+    ? '; the upper bound is infinite: the propagation overflows float64 on part of K (shrink K or rescale the weights)'
+    : !(slack < Infinity) ? '; the float slack is infinite: the float model may overflow on K' : '';
+  switch (stop) {
+    case 'closed': return 'the gap closed to the tolerance';
+    case 'decided': return 'the tolerance eps was decided';
+    case 'time-limit': return `the time limit was reached before the gap closed${inf}`;
+    case 'max-boxes': return `--max-boxes was reached before the gap closed${inf}`;
+    case 'unsplittable': return `${stuck} box(es) cannot be split further in float64 and their bounds do not close the gap (e.g. the target or the model is too steep there)${inf}`;
+    case 'leaf-limit': return `the open boxes reached the memory guard before the gap closed${inf}`;
+  }
+}
+
+/**
+ * The witness: the best search point whose float forward is finite, re-evaluated with `forward`
+ * (the code of `uat run`). When no candidate has a finite float forward, the error is 0 (no float
+ * witness) and the first non-finite point is reported.
+ */
+function finalWitness(model: Model, target: Target, search: Searcher): { fe: ReturnType<typeof forwardError>; x: Float64Array; nonFinite: { x: Float64Array; entry: number } | null; finite: boolean } {
+  let nonFinite = search.nonFinite;
+  const cands = search.top.length ? search.top : search.best ? [search.best] : [];
+  let first: { fe: ReturnType<typeof forwardError>; x: Float64Array } | null = null;
+  for (const p of cands) {
+    const fe = forwardError(model, target, p.x);
+    if (fe.nonFinite < 0) return { fe, x: p.x, nonFinite, finite: true };
+    if (!nonFinite) nonFinite = { x: p.x, entry: fe.nonFinite };
+    if (!first) first = { fe, x: p.x };
+  }
+  if (first) return { fe: { ...first.fe, err: 0 }, x: first.x, nonFinite, finite: false };
+  const x = Float64Array.from(target.lo);
+  const fe = forwardError(model, target, x);
+  if (fe.nonFinite < 0) return { fe, x, nonFinite, finite: true };
+  return { fe: { ...fe, err: 0 }, x, nonFinite: nonFinite ?? { x, entry: fe.nonFinite }, finite: false };
 }
 
 function clipInto(x: Float64Array, lo: Float64Array, hi: Float64Array): Float64Array {

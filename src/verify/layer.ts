@@ -1,18 +1,28 @@
 /**
- * Sound propagation of the whole layer (docs/math.md §1) over an input box, as affine forms in the
- * box's input coordinates (affine.ts): embedding and positions (affine, exact up to rounding),
- * Q/K/V, the bilinear scores, the softmax (exact per-component range and a mean-value form),
- * α·V, W_O, the residuals, LayerNorm (none / pre / post; range and mean-value form), the FFN
- * blocks (ffn.ts, neuron states inherited along the B&B tree; several hidden layers by plain
- * zonotope propagation) and the readout; both layouts (standard, macaron).
+ * Sound propagation of the whole layer (docs/math.md §1) over an input box, as affine forms with
+ * generator symbols (operators/form.ts), walking the sublayer order of src/model/sublayers.ts:
+ * embedding and positions (operators/linear.ts), per sublayer LayerNorm (operators/layernorm.ts)
+ * with the placement of the config, multi-head attention (Q/K/V linear, scores and α·V bilinear
+ * (operators/bilinear.ts), softmax (operators/softmax.ts), W_O linear), FFN blocks (wide ones
+ * by operators/ffn-wide.ts with neuron states inherited along the B&B tree, narrow and deep ones
+ * by linear maps and operators/relu.ts), the residual sums and the readout.
  *
- * The result: for every output entry q, floats c_q, A_q·, e_q with
- *     T_q(x) ∈ c_q + Σ_k A_qk (x_k − x̂_k) ± e_q   for every x in the box,
- * where T is the REAL-valued layer (real arithmetic on the float weights).
+ * Generator symbols: the remainder of every nonlinear step (LN, scores, softmax, α·V, unstable
+ * ReLUs, the wide FFN's outputs) becomes a symbol (`lift`), so its sign survives the later linear
+ * maps; after each sublayer the residual stream keeps at most `keep` of them (`reduce`).
+ *
+ * The result: for every output entry q, floats c_q, A_q·, e_q with (★) of form.ts, for the
+ * REAL-valued layer T (real arithmetic on the float weights).
  */
-import { type Model, tensorOf, ffnPrefixes } from '../model/index.ts';
-import { AF, BoxCtx, linearForms, axpyForms, addConstForms, dotForms, softmaxForms, layerNormForms, radii, concretize, inputForm, reluEntry } from './affine.ts';
-import { FfnBlock, type FfnState } from './ffn.ts';
+import { type Model, tensorOf, ffnPrefixes, sublayers, walkSublayers, type Sublayer } from '../model/index.ts';
+import { AF, BoxCtx, inputForm, concretize, lift, reduce, pad } from './operators/form.ts';
+import { linearForms, axpyForms, addConstForms } from './operators/linear.ts';
+import { dotForms, splitRadii } from './operators/bilinear.ts';
+import { softmaxForms, vertexRange } from './operators/softmax.ts';
+import { layerNormForms, lastVarianceRange } from './operators/layernorm.ts';
+import { reluForms } from './operators/relu.ts';
+import { FfnBlock, GROUP_MIN, type FfnState } from './operators/ffn-wide.ts';
+import { addUp, pred, succ } from '../interval/round.ts';
 
 export interface LayerBounderOptions {
   /** affine forms in the box symbols (default true); false = midpoint–radius intervals only */
@@ -21,11 +31,21 @@ export interface LayerBounderOptions {
   cacheBytes?: number;
   /** treat neurons with identical W₁ rows as groups sorted by bias (default true) */
   groupNeurons?: boolean;
+  /** generator symbols kept in the residual stream between sublayers (default 128; 0: none) */
+  generators?: number;
+  /** one-hidden-layer FFNs at least this wide use the wide path (default 128 neurons per token) */
+  wideFfn?: number;
+  /** generators allowed within a sublayer, as a multiple of `generators` (default ∞: only after each sublayer) */
+  innerFactor?: number;
+  /**
+   * switch off single relaxations (for the ablations of bench/verify-suite.ts): the composed
+   * LayerNorm forms, the Vertex-Softmax range of α·V, the quadratic form in products
+   */
+  relax?: { composedLn?: boolean; vertex?: boolean; quadratic?: boolean };
 }
 
-/** Generic (several hidden layers) FFN block: plain zonotope propagation, no inherited states. */
+/** Generic FFN block (narrow, or several hidden layers): linear maps and ReLU with symbols. */
 interface DeepFfn {
-  prefix: string;
   widths: number[];
   W: Float64Array[];
   b: Float64Array[];
@@ -35,6 +55,22 @@ interface DeepFfn {
   hi: Float64Array[];
 }
 
+export const DEFAULT_GENERATORS = 128;
+export const DEFAULT_WIDE_FFN = 128;
+export const DEFAULT_INNER = Infinity;
+
+/** Does W₁ ([H, D]) have GROUP_MIN or more identical rows? */
+function hasGroups(W1: Float64Array, H: number, D: number): boolean {
+  const count = new Map<string, number>();
+  for (let j = 0; j < H; j++) {
+    const key = Array.prototype.join.call(W1.subarray(j * D, (j + 1) * D), ',');
+    const k = (count.get(key) ?? 0) + 1;
+    if (k >= GROUP_MIN) return true;
+    count.set(key, k);
+  }
+  return false;
+}
+
 export class LayerBounder {
   readonly model: Model;
   readonly n: number;
@@ -42,17 +78,17 @@ export class LayerBounder {
   readonly D: number;
   readonly dOut: number;
   readonly m: number;
-  readonly sym: number;
   readonly box: BoxCtx;
-  /** FFN blocks with one hidden layer (fast path), by block index; null for deep blocks */
+  /** FFN blocks on the wide path, by block index (null: generic path) */
   readonly fast: (FfnBlock | null)[];
   private readonly deep: (DeepFfn | null)[];
   readonly prefixes: string[];
-  // buffers
+  readonly keep: number;
+  private readonly relax: { composedLn: boolean; vertex: boolean; quadratic: boolean };
+  /** within a sublayer, the generators are reduced to `keep` once they exceed inner·keep */
+  readonly inner: number;
   private readonly Xf: AF;
-  private readonly Z: AF;
-  private readonly T1: AF;
-  private readonly T2: AF;
+  private readonly pool: AF[];
   private readonly Q: AF;
   private readonly K: AF;
   private readonly V: AF;
@@ -60,16 +96,34 @@ export class LayerBounder {
   private readonly Al: AF;
   private readonly Cat: AF;
   readonly out: AF;
-  private readonly RQ: Float64Array;
-  private readonly RK: Float64Array;
-  private readonly RV: Float64Array;
-  private readonly RA: Float64Array;
+  private readonly QI: Float64Array;
+  private readonly QB: Float64Array;
+  private readonly KI: Float64Array;
+  private readonly KB: Float64Array;
+  private readonly VI: Float64Array;
+  private readonly VB: Float64Array;
+  private readonly AI: Float64Array;
+  private readonly AB: Float64Array;
+  private readonly sLo: Float64Array;
+  private readonly sHi: Float64Array;
+  private readonly vLo: Float64Array;
+  private readonly vHi: Float64Array;
   private readonly w: Record<string, Float64Array>;
   /** per-dimension relaxation shares of the last evaluation (for the split score) */
   readonly share: Float64Array;
   private states: FfnState[] = [];
   private makeState = true;
   private wantShare = false;
+  private stream: AF;
+  /**
+   * When set, `evaluate` records the range [lo, hi] of every named intermediate (embed, ln{k}.in, ln{k},
+   * ln{k}.var (per token), attn.q/k/v/s/alpha/cat, {block}.pre{l}, {block}.out and attn.out,
+   * res{k}, out): the real values' magnitudes used by the float-error bound (float-slack.ts).
+   */
+  trace: Map<string, { lo: Float64Array; hi: Float64Array }> | null = null;
+  /** per-neuron ReLU slopes of the generic FFN path by `{block}.{layer}` (NaN: the chord); null: chords */
+  reluSlopes: Map<string, Float64Array> | null = null;
+  private traceR = new Float64Array(0);
 
   constructor(model: Model, opts: LayerBounderOptions = {}) {
     const c = model.config;
@@ -80,36 +134,46 @@ export class LayerBounder {
     this.dOut = c.dOut;
     this.m = c.n * c.dIn;
     const affine = opts.affine ?? true;
-    this.box = new BoxCtx(this.m, affine);
-    const s = (this.sym = this.box.sym);
     const n = c.n, D = c.dModel, H = c.heads;
-    this.Xf = new AF(this.m, s);
-    this.Z = new AF(n * D, s);
-    this.T1 = new AF(n * D, s);
-    this.T2 = new AF(n * D, s);
-    this.Q = new AF(n * H * c.dK, s);
-    this.K = new AF(n * H * c.dK, s);
-    this.V = new AF(n * H * c.dV, s);
-    this.S = new AF(H * n * n, s);
-    this.Al = new AF(H * n * n, s);
-    this.Cat = new AF(n * H * c.dV, s);
-    this.out = new AF(n * c.dOut, s);
-    this.RQ = new Float64Array(n * H * c.dK);
-    this.RK = new Float64Array(n * H * c.dK);
-    this.RV = new Float64Array(n * H * c.dV);
-    this.RA = new Float64Array(H * n * n);
-    this.share = new Float64Array(this.m);
+    this.prefixes = ffnPrefixes(c);
+    const wideMin = opts.wideFfn ?? DEFAULT_WIDE_FFN;
+    const L = c.ffnHidden.length;
+    // the wide path for wide blocks and for blocks whose neurons come in groups (constructed models)
+    const wide = L === 1 && (c.ffnHidden[0]! >= wideMin || this.prefixes.some((p) => hasGroups(tensorOf(model, `${p}.0.weight`), c.ffnHidden[0]!, D)));
+    this.keep = affine ? (opts.generators ?? DEFAULT_GENERATORS) : 0;
+    this.inner = opts.innerFactor ?? DEFAULT_INNER;
+    this.relax = { composedLn: opts.relax?.composedLn ?? true, vertex: opts.relax?.vertex ?? true, quadratic: opts.relax?.quadratic ?? true };
+    // generator capacity: the kept ones plus what one sublayer can create
+    const lnNew = c.layerNorm === 'none' ? 0 : n * D;
+    const mhaNew = lnNew + 2 * H * n * n + n * H * c.dV;
+    const ffnNew = lnNew + (wide ? n * D : n * c.ffnHidden.reduce((a, b) => a + b, 0));
+    const gens = this.keep > 0 ? this.keep + Math.max(mhaNew, ffnNew) : 0;
+    this.box = new BoxCtx(this.m, affine, gens);
+    const cap = this.box.cap;
+    this.Xf = new AF(this.m, cap);
+    this.pool = [new AF(n * D, cap), new AF(n * D, cap), new AF(n * D, cap)];
+    this.stream = this.pool[0]!;
+    this.Q = new AF(n * H * c.dK, cap);
+    this.K = new AF(n * H * c.dK, cap);
+    this.V = new AF(n * H * c.dV, cap);
+    this.S = new AF(H * n * n, cap);
+    this.Al = new AF(H * n * n, cap);
+    this.Cat = new AF(n * H * c.dV, cap);
+    this.out = new AF(n * c.dOut, cap);
+    const f = (k: number) => new Float64Array(k);
+    this.QI = f(n * H * c.dK); this.QB = f(n * H * c.dK); this.KI = f(n * H * c.dK); this.KB = f(n * H * c.dK);
+    this.VI = f(n * H * c.dV); this.VB = f(n * H * c.dV); this.AI = f(H * n * n); this.AB = f(H * n * n);
+    this.sLo = f(H * n * n); this.sHi = f(H * n * n); this.vLo = f(n); this.vHi = f(n);
+    this.share = f(this.m);
     this.w = {};
     for (const [k, v] of model.tensors) this.w[k] = v;
-    this.prefixes = ffnPrefixes(c);
     this.fast = [];
     this.deep = [];
-    const L = c.ffnHidden.length;
     for (const p of this.prefixes) {
-      if (L === 1) {
+      if (wide) {
         const H1 = c.ffnHidden[0]!;
         this.fast.push(
-          new FfnBlock(p, D, H1, n, s, tensorOf(model, `${p}.0.weight`), tensorOf(model, `${p}.0.bias`), tensorOf(model, `${p}.1.weight`), tensorOf(model, `${p}.1.bias`), opts.cacheBytes, opts.groupNeurons ?? true),
+          new FfnBlock(p, D, H1, n, cap, tensorOf(model, `${p}.0.weight`), tensorOf(model, `${p}.0.bias`), tensorOf(model, `${p}.1.weight`), tensorOf(model, `${p}.1.bias`), opts.cacheBytes, opts.groupNeurons ?? true),
         );
         this.deep.push(null);
       } else {
@@ -120,13 +184,13 @@ export class LayerBounder {
           b.push(tensorOf(model, `${p}.${l}.bias`));
           if (l + 2 < widths.length) {
             const h = widths[l + 1]!;
-            hidden.push(new AF(n * h, s));
-            R.push(new Float64Array(n * h));
-            lo.push(new Float64Array(n * h));
-            hi.push(new Float64Array(n * h));
+            hidden.push(new AF(n * h, cap));
+            R.push(f(n * h));
+            lo.push(f(n * h));
+            hi.push(f(n * h));
           }
         }
-        this.deep.push({ prefix: p, widths, W, b, hidden, R, lo, hi });
+        this.deep.push({ widths, W, b, hidden, R, lo, hi });
         this.fast.push(null);
       }
     }
@@ -145,7 +209,7 @@ export class LayerBounder {
     return st;
   }
 
-  /** Statistics of the FFN blocks since the last reset. */
+  /** Statistics of the wide FFN blocks since the last reset. */
   ffnStats(): { undecided: number; unstable: number; active: number; inactive: number } {
     const s = { undecided: 0, unstable: 0, active: 0, inactive: 0 };
     for (const b of this.fast)
@@ -156,6 +220,36 @@ export class LayerBounder {
         s.inactive += b.stats.inactive;
       }
     return s;
+  }
+
+  private record(name: string, F: AF): void {
+    const tr = this.trace;
+    if (!tr) return;
+    let t = tr.get(name);
+    if (!t) {
+      t = { lo: new Float64Array(F.rows), hi: new Float64Array(F.rows) };
+      tr.set(name, t);
+    }
+    if (this.traceR.length < F.rows) this.traceR = new Float64Array(F.rows);
+    pad(F, this.box);
+    concretize(F, this.box, this.traceR, t.lo, t.hi);
+  }
+
+  /**
+   * Lifts F's remainders into generator symbols; when the walk holds more than `inner`·keep
+   * generators, reduces the live forms (every form still to be read: F, the residual stream and
+   * the sublayer's pending operands) to `keep`.
+   */
+  private liftLive(F: AF, live: AF[]): void {
+    lift(F, this.box);
+    const box = this.box;
+    if (box.nsym - box.sym > this.inner * this.keep) reduce(box, Array.from(new Set(live)), this.keep);
+  }
+
+  /** A pool buffer of the residual-stream shape that is none of `busy`. */
+  private pick(...busy: AF[]): AF {
+    for (const b of this.pool) if (!busy.includes(b)) return b;
+    throw new Error('verify: no free buffer');
   }
 
   /**
@@ -173,81 +267,128 @@ export class LayerBounder {
     this.share.fill(0);
     const n = this.n, D = this.D;
     inputForm(box, this.Xf);
-    // embedding (+ positions)
-    linearForms(this.Xf, n, this.dIn, this.t('embed.weight'), this.t('embed.bias'), D, this.Z, box);
-    if (c.positional) addConstForms(this.Z, this.t('pos'), box);
-    if (c.layout === 'macaron') {
-      this.residual(1, 0.5, (i, o) => this.ffn(0, i, o));
-      this.residual(2, 1, (i, o) => this.mha(i, o));
-      this.residual(3, 0.5, (i, o) => this.ffn(1, i, o));
-    } else {
-      this.residual(1, 1, (i, o) => this.mha(i, o));
-      this.residual(2, 1, (i, o) => this.ffn(0, i, o));
-    }
-    linearForms(this.Z, n, D, this.t('readout.weight'), this.t('readout.bias'), this.dOut, this.out, box);
+    const Z0 = this.pool[0]!;
+    linearForms(this.Xf, n, this.dIn, this.t('embed.weight'), this.t('embed.bias'), D, Z0, box);
+    if (c.positional) addConstForms(Z0, this.t('pos'), box);
+    this.record('embed', Z0);
+    this.stream = Z0;
+    const Z = walkSublayers(c, Z0, {
+      ln: (k, z) => {
+        const o = this.pick(z, this.stream === z ? z : this.stream);
+        this.layerNorm(k, z, o);
+        return o;
+      },
+      apply: (sl, inp) => {
+        const o = this.pick(inp, this.stream);
+        this.apply(sl, inp, o);
+        return o;
+      },
+      residual: (z, s, f) => {
+        const o = this.pick(z, f);
+        axpyForms(z, s, f, o, box);
+        return o;
+      },
+    }, (sl, z) => {
+      this.stream = z;
+      this.record(`res${sl.k}`, z);
+      reduce(box, [z], this.keep);
+    });
+    linearForms(Z, n, D, this.t('readout.weight'), this.t('readout.bias'), this.dOut, this.out, box);
+    this.record('out', this.out);
     return this.states;
   }
 
-  /** Z := Z + s·F(·) with the LN placement of the config (LN number k). */
-  private residual(k: number, s: number, F: (inp: AF, out: AF) => void): void {
-    const ln = this.model.config.layerNorm;
-    const box = this.box;
-    if (ln === 'pre') {
-      this.layerNorm(k, this.Z, this.T1);
-      F(this.T1, this.T2);
-      axpyForms(this.Z, s, this.T2, this.Z, box);
-    } else if (ln === 'post') {
-      F(this.Z, this.T2);
-      axpyForms(this.Z, s, this.T2, this.T1, box);
-      this.layerNorm(k, this.T1, this.Z);
-    } else {
-      F(this.Z, this.T2);
-      axpyForms(this.Z, s, this.T2, this.Z, box);
-    }
+  private apply(sl: Sublayer, inp: AF, out: AF): void {
+    if (sl.kind === 'mha') this.mha(inp, out);
+    else this.ffn(this.prefixes.indexOf(sl.block), inp, out);
+    this.record(`${sl.block}.out`, out);
   }
 
   private layerNorm(k: number, inp: AF, out: AF): void {
     const g = this.t(`ln${k}.weight`), b = this.t(`ln${k}.bias`);
-    for (let t = 0; t < this.n; t++) layerNormForms(inp, t * this.D, this.D, g, b, this.model.config.lnEps, out, this.box);
+    const tr = this.trace;
+    this.record(`ln${k}.in`, inp);
+    let v: { lo: Float64Array; hi: Float64Array } | undefined;
+    if (tr) {
+      v = tr.get(`ln${k}.var`);
+      if (!v) tr.set(`ln${k}.var`, (v = { lo: new Float64Array(this.n), hi: new Float64Array(this.n) }));
+    }
+    for (let t = 0; t < this.n; t++) {
+      layerNormForms(inp, t * this.D, this.D, g, b, this.model.config.lnEps, out, this.box, { composed: this.relax.composedLn });
+      if (v) {
+        const r = lastVarianceRange();
+        v.lo[t] = r[0];
+        v.hi[t] = r[1];
+      }
+    }
+    this.record(`ln${k}`, out);
+    this.liftLive(out, [out, this.stream]);
   }
 
   private mha(Zin: AF, out: AF): void {
     const c = this.model.config;
     const n = this.n, D = this.D, H = c.heads, dK = c.dK, dV = c.dV;
     const box = this.box;
-    linearForms(Zin, n, D, this.t('attn.q.weight'), this.t('attn.q.bias'), H * dK, this.Q, box);
-    linearForms(Zin, n, D, this.t('attn.k.weight'), this.t('attn.k.bias'), H * dK, this.K, box);
-    linearForms(Zin, n, D, this.t('attn.v.weight'), this.t('attn.v.bias'), H * dV, this.V, box);
-    radii(this.Q, box, this.RQ);
-    radii(this.K, box, this.RK);
-    radii(this.V, box, this.RV);
+    const { Q, K, V, S, Al, Cat } = this;
+    linearForms(Zin, n, D, this.t('attn.q.weight'), this.t('attn.q.bias'), H * dK, Q, box);
+    linearForms(Zin, n, D, this.t('attn.k.weight'), this.t('attn.k.bias'), H * dK, K, box);
+    linearForms(Zin, n, D, this.t('attn.v.weight'), this.t('attn.v.bias'), H * dV, V, box);
+    this.record('attn.q', Q);
+    this.record('attn.k', K);
+    this.record('attn.v', V);
+    splitRadii(Q, box, this.QI, this.QB);
+    splitRadii(K, box, this.KI, this.KB);
     const HdK = H * dK, HdV = H * dV;
     for (let h = 0; h < H; h++)
       for (let i = 0; i < n; i++)
         for (let j = 0; j < n; j++)
-          dotForms(this.Q, i * HdK + h * dK, 1, this.RQ, this.K, j * HdK + h * dK, 1, this.RK, dK, c.scale, this.S, (h * n + i) * n + j, box);
-    for (let h = 0; h < H; h++) for (let i = 0; i < n; i++) softmaxForms(this.S, (h * n + i) * n, 1, n, this.Al, box);
-    radii(this.Al, box, this.RA);
+          dotForms(Q, i * HdK + h * dK, 1, this.QI, this.QB, K, j * HdK + h * dK, 1, this.KI, this.KB, dK, c.scale, S, (h * n + i) * n + j, box, null, this.relax.quadratic);
+    this.record('attn.s', S);
+    this.liftLive(S, [S, V, this.stream]);
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < n; i++) {
+        const base = (h * n + i) * n;
+        softmaxForms(S, base, 1, n, Al, box, this.sLo.subarray(base, base + n), this.sHi.subarray(base, base + n));
+      }
+    this.record('attn.alpha', Al);
+    this.liftLive(Al, [Al, V, this.stream]);
+    pad(V, box);
+    splitRadii(Al, box, this.AI, this.AB);
+    splitRadii(V, box, this.VI, this.VB);
+    const vLo = this.vLo, vHi = this.vHi;
     for (let i = 0; i < n; i++)
-      for (let h = 0; h < H; h++)
-        for (let t = 0; t < dV; t++)
-          dotForms(this.Al, (h * n + i) * n, 1, this.RA, this.V, h * dV + t, HdV, this.RV, n, 1, this.Cat, i * HdV + h * dV + t, box);
-    linearForms(this.Cat, n, HdV, this.t('attn.o.weight'), this.t('attn.o.bias'), D, out, box);
+      for (let h = 0; h < H; h++) {
+        const base = (h * n + i) * n;
+        for (let t = 0; t < dV; t++) {
+          for (let j = 0; j < n; j++) {
+            const vi = j * HdV + h * dV + t;
+            const Rv = addUp(this.VI[vi]!, this.VB[vi]!);
+            vLo[j] = pred(V.c[vi]! - Rv);
+            vHi[j] = succ(V.c[vi]! + Rv);
+          }
+          const iv = this.relax.vertex ? vertexRange(this.sLo, this.sHi, base, 1, n, vLo, vHi) : null;
+          dotForms(Al, base, 1, this.AI, this.AB, V, h * dV + t, HdV, this.VI, this.VB, n, 1, Cat, i * HdV + h * dV + t, box, iv, this.relax.quadratic);
+        }
+      }
+    this.record('attn.cat', Cat);
+    this.liftLive(Cat, [Cat, this.stream]);
+    linearForms(Cat, n, HdV, this.t('attn.o.weight'), this.t('attn.o.bias'), D, out, box);
   }
 
   private ffn(bi: number, inp: AF, out: AF): void {
     const fb = this.fast[bi];
     const n = this.n;
+    const box = this.box;
     if (fb) {
       const share = this.wantShare ? this.share : null;
       for (let t = 0; t < n; t++) {
         const idx = bi * n + t;
-        this.states[idx] = fb.evalToken(inp, t, out, this.box, this.states[idx]!, { makeState: this.makeState, share });
+        this.states[idx] = fb.evalToken(inp, t, out, box, this.states[idx]!, { makeState: this.makeState, share });
       }
+      this.liftLive(out, [out, this.stream]);
       return;
     }
     const dp = this.deep[bi]!;
-    const box = this.box;
     let cur = inp;
     let curDim = dp.widths[0]!;
     for (let l = 0; l < dp.W.length; l++) {
@@ -258,13 +399,18 @@ export class LayerBounder {
       if (!last) {
         const R = dp.R[l]!, lo = dp.lo[l]!, hi = dp.hi[l]!;
         concretize(dst, box, R, lo, hi);
-        for (let i = 0; i < n * outDim; i++) reluEntry(dst, i, lo[i]!, hi[i]!, box);
+        this.record(`${this.prefixes[bi]}.pre${l}`, dst);
+        reluForms(dst, lo, hi, box, 0, dst.rows, this.reluSlopes?.get(`${this.prefixes[bi]}.${l}`));
+        this.liftLive(dst, [dst, this.stream]);
       }
       cur = dst;
       curDim = outDim;
     }
   }
 }
+
+/** Every sublayer of the config, for callers that walk the layer themselves. */
+export { sublayers };
 
 const EMPTY_STATE: FfnState = {
   U: new Int32Array(0), M: new Float64Array(0), v: new Float64Array(0), errM: new Float64Array(0), errv: new Float64Array(0),

@@ -8,7 +8,7 @@
  * |T − f| = bump exactly. Subexpressions are repeated (no sharing), so sizes grow quickly; a
  * result over `maxLength` characters throws.
  */
-import { type Model, tensorOf, ffnPrefixes } from '../model/index.ts';
+import { type Model, tensorOf, walkSublayers } from '../model/index.ts';
 
 function num(v: number): string {
   const s = String(v === 0 ? 0 : v);
@@ -91,21 +91,10 @@ export function modelExpressions(model: Model, maxLength = 95_000): string[][] {
       }
       return h;
     });
-  const res = (k: number, s: number, F: (z: string[][]) => string[][]) => {
-    const inp = c.layerNorm === 'pre' ? Z.map((z) => ln(k, z)) : Z;
-    const f = F(inp);
-    let sum = Z.map((z, i) => z.map((e, d) => (s === 1 ? `(${e}) + (${f[i]![d]})` : `(${e}) + ${num(s)}*(${f[i]![d]})`)));
-    if (c.layerNorm === 'post') sum = sum.map((z) => ln(k, z));
-    Z = sum;
-  };
-  const pf = ffnPrefixes(c);
-  if (c.layout === 'macaron') {
-    res(1, 0.5, ffn(pf[0]!));
-    res(2, 1, mha);
-    res(3, 0.5, ffn(pf[1]!));
-  } else {
-    res(1, 1, mha);
-    res(2, 1, ffn(pf[0]!));
-  }
+  Z = walkSublayers(c, Z, {
+    ln: (k, z) => z.map((zi) => ln(k, zi)),
+    apply: (sl, inp) => (sl.kind === 'mha' ? mha(inp) : ffn(sl.block)(inp)),
+    residual: (z, s, f) => z.map((zi, i) => zi.map((e, d) => (s === 1 ? `(${e}) + (${f[i]![d]})` : `(${e}) + ${num(s)}*(${f[i]![d]})`))),
+  });
   return Z.map((z) => Array.from({ length: c.dOut }, (_, o) => check(affine(row(T('readout.weight'), o, D), z, T('readout.bias')[o]!))));
 }

@@ -20,7 +20,8 @@ import { tensor } from '../tensor/index.ts';
 import type { Target } from '../target-map/target.ts';
 import { pred, succ } from '../interval/round.ts';
 import type { BoxBounder } from './bound.ts';
-import type { FfnState } from './ffn.ts';
+import type { FfnState } from './operators/ffn-wide.ts';
+import { radiusOf } from './operators/form.ts';
 
 export interface SearchPoint {
   x: Float64Array;
@@ -34,29 +35,40 @@ export interface SearchPoint {
   states: readonly FfnState[] | null;
 }
 
-/** The error of the float forward at x: `forward` (as `uat run`) against the target's evalAt. */
-export function forwardError(model: Model, target: Target, x: Float64Array): { err: number; entry: number; sign: number; Y: Float64Array; F: Float64Array } {
+/**
+ * The error of the float forward at x: `forward` (as `uat run`) against the target's evalAt.
+ * `nonFinite` is the first entry whose float output is NaN or ±∞ (−1 if none); such entries are
+ * left out of `err` (a non-finite float value is a fact about the float model, never an error).
+ */
+export function forwardError(model: Model, target: Target, x: Float64Array): { err: number; entry: number; sign: number; nonFinite: number; Y: Float64Array; F: Float64Array } {
   const c = model.config;
   const Y = forward(model, tensor(Float64Array.from(x), [c.n, c.dIn])).Y;
   const F = new Float64Array(target.entries);
   target.evalAt(Float64Array.from(x), F);
   const Yd = new Float64Array(c.n * c.dOut);
-  let err = -Infinity, entry = 0, sign = 1;
+  let err = -Infinity, entry = 0, sign = 1, nonFinite = -1;
   for (let i = 0; i < c.n; i++)
     for (let o = 0; o < c.dOut; o++) {
       const q = i * c.dOut + o;
       const y = Y.get(i, o);
       Yd[q] = y;
+      if (!(y - y === 0)) {
+        if (nonFinite < 0) nonFinite = q;
+        continue;
+      }
       const d = y - F[q]!;
       const a = Math.abs(d);
-      if (a > err || !(a === a)) {
-        err = a === a ? a : Infinity;
+      if (a > err) {
+        err = a;
         entry = q;
         sign = d >= 0 ? 1 : -1;
       }
     }
-  return { err, entry, sign, Y: Yd, F };
+  return { err: err === err ? err : -Infinity, entry, sign, nonFinite, Y: Yd, F };
 }
+
+/** Witness candidates kept by the search. */
+export const TOP = 16;
 
 export interface SearchOptions {
   seed?: number;
@@ -77,6 +89,15 @@ export class Searcher {
   private readonly totalNeurons: number;
   /** best point so far */
   best: SearchPoint | null = null;
+  /** the best points so far, distinct, largest error first (witness candidates; at most TOP) */
+  readonly top: SearchPoint[] = [];
+  /**
+   * The first point at which an evaluation of T was not finite (NaN or ±∞), and the entry: a fact
+   * about the float model (it overflows there), never a bound; such points are not candidates.
+   */
+  nonFinite: { x: Float64Array; entry: number } | null = null;
+  /** the last T evaluation was the float forward (not the propagation) */
+  private lastForward = false;
   /** performance.now() after which `initial` and `ascend` return early (the run's time limit) */
   deadline = Infinity;
   private late(): boolean {
@@ -128,9 +149,14 @@ export class Searcher {
     this.evaluations++;
     const tv = this.tValues(x, states);
     this.target.evalAt(x, this.fBuf);
-    let err = -Infinity, entry = 0, sign = 1;
+    let err = -Infinity, entry = 0, sign = 1, bad = -1;
     for (let q = 0; q < this.target.entries; q++) {
-      const d = tv[q]! - this.fBuf[q]!;
+      const t = tv[q]!;
+      if (!(t - t === 0)) {
+        if (bad < 0) bad = q;
+        continue;
+      }
+      const d = t - this.fBuf[q]!;
       const a = Math.abs(d);
       if (a > err) {
         err = a;
@@ -138,10 +164,36 @@ export class Searcher {
         sign = d >= 0 ? 1 : -1;
       }
     }
+    if (bad >= 0) {
+      // T is not finite at x: record the fact; the point is no candidate
+      if (!this.nonFinite && this.lastForward) this.nonFinite = { x: Float64Array.from(x), entry: bad };
+      err = -Infinity;
+    }
     if (!(err === err)) err = -Infinity;
     const p: SearchPoint = { x: Float64Array.from(x), err, entry, sign, states };
     if (!this.best || err > this.best.err) this.best = p;
+    if (err > -Infinity) this.remember(p);
     return p;
+  }
+
+  /** Keeps `p` among the TOP best points (a point within 1e-9 of one kept replaces it only if better). */
+  private remember(p: SearchPoint): void {
+    const top = this.top;
+    if (top.length >= TOP && p.err <= top[top.length - 1]!.err) return;
+    for (let i = 0; i < top.length; i++) {
+      const o = top[i]!;
+      let same = true;
+      for (let k = 0; k < this.m && same; k++) if (Math.abs(o.x[k]! - p.x[k]!) > 1e-9 * (this.hi[k]! - this.lo[k]!)) same = false;
+      if (same) {
+        if (p.err > o.err) top.splice(i, 1);
+        else return;
+        break;
+      }
+    }
+    let i = top.length;
+    while (i > 0 && top[i - 1]!.err < p.err) i--;
+    top.splice(i, 0, p);
+    if (top.length > TOP) top.pop();
   }
 
   /** T at x (all entries, row-major) by the cheaper of the two evaluators. */
@@ -150,10 +202,16 @@ export class Searcher {
     if (states && this.cheap(states)) {
       this.work += undecided(states) + this.fixedCost;
       const L = this.bounder.layer;
+      this.lastForward = false;
       L.evaluate(x, x, states, { makeState: false });
-      return L.out.c;
+      // the propagation's centre is T(x) up to its (point-box) remainder; an infinite remainder
+      // means the value is unknown there (overflow): reported as not finite
+      const out = this.tBuf;
+      for (let q = 0; q < out.length; q++) out[q] = L.out.e[q]! < Infinity ? L.out.c[q]! : NaN;
+      return out;
     }
     this.work += this.forwardCost;
+    this.lastForward = true;
     const c = this.model.config;
     const Y = forward(this.model, tensor(Float64Array.from(x), [c.n, c.dIn])).Y;
     const out = this.tBuf;
@@ -316,7 +374,8 @@ export class Searcher {
     this.target.enclose(x, x, fl, fh);
     let best = 0;
     for (let q = 0; q < this.target.entries; q++) {
-      const c = L.out.c[q]!, e = L.out.e[q]!; // point box: no symbol terms
+      // a point box still has radii of one ulp (x̂ rounded): the full radius, symbols included
+      const c = L.out.c[q]!, e = radiusOf(L.out, q, L.box);
       const tl = pred(c - e), th = succ(c + e);
       const a = pred(tl - fh[q]!), b = pred(fl[q]! - th);
       const v = Math.max(a, b);

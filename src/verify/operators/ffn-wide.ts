@@ -18,9 +18,9 @@
  * - Only the columns of W₁ and rows of W₂ that are not identically zero are touched.
  * Rounding is accounted as in affine.ts.
  */
-import * as R from '../interval/round.ts';
-import { type AF, type BoxCtx, gam, inflate } from './affine.ts';
-import * as I from '../interval/scalar.ts';
+import * as R from '../../interval/round.ts';
+import { type AF, type BoxCtx, gam, inflate, pad } from './form.ts';
+import * as I from '../../interval/scalar.ts';
 // Hot loops read these through module-local bindings: under the tsx loader, reads of imported
 // bindings inside hot loops were measured 3–5× slower than locals (they are not constant-folded).
 const ETA = R.ETA;
@@ -150,8 +150,10 @@ export class FfnBlock {
   readonly D: number;
   readonly H: number;
   readonly n: number;
-  /** symbols of the forms (m, or 0 for intervals) */
-  readonly m: number;
+  /** column capacity of the forms (symbols in use vary per box: `box.nsym`) */
+  readonly cap: number;
+  /** symbols of the current evaluation */
+  private m = 0;
   readonly inCols: Int32Array;
   readonly outRows: Int32Array;
   readonly Di: number;
@@ -174,6 +176,7 @@ export class FfnBlock {
   private readonly G: Float64Array[];
   private readonly cacheA: Float64Array[];
   private readonly cacheValid: boolean[];
+  private readonly cacheM: number[] = [];
   // scratch
   private readonly cz: Float64Array;
   private readonly ez: Float64Array;
@@ -222,12 +225,13 @@ export class FfnBlock {
   /** unstable neurons of a group up to this count are relaxed one by one (default GROUP_LOOP) */
   groupLoop = GROUP_LOOP;
 
-  constructor(prefix: string, D: number, H: number, n: number, m: number, W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, cacheBytes = 768 * 2 ** 20, grouping = true) {
+  constructor(prefix: string, D: number, H: number, n: number, cap: number, W1: Float64Array, b1: Float64Array, W2: Float64Array, b2: Float64Array, cacheBytes = 768 * 2 ** 20, grouping = true) {
     this.prefix = prefix;
     this.D = D;
     this.H = H;
     this.n = n;
-    this.m = m;
+    this.cap = cap;
+    const m = cap;
     const inC: number[] = [];
     for (let d = 0; d < D; d++) {
       let nz = false;
@@ -400,7 +404,10 @@ export class FfnBlock {
    * state to store in the node (the given one or a filtered child).
    */
   evalToken(Z: AF, t: number, Y: AF, box: BoxCtx, S: FfnState, opts: FfnEvalOpts): FfnState {
-    const m = this.m, D = this.D, Di = this.Di, Do = this.Do;
+    pad(Z, box);
+    const m = (this.m = box.nsym), D = this.D, Di = this.Di, Do = this.Do;
+    const zcap = Z.cap, ycap = Y.cap;
+    Y.w = m;
     const base = t * D;
     const r = box.r;
     const cz = this.cz, ez = this.ez, Az = this.Az, Rz = this.Rz, wz = this.wz;
@@ -414,7 +421,7 @@ export class FfnBlock {
       if (!(c - c === 0) || !(Z.e[i]! < Infinity)) finite = false;
       let s = 0;
       for (let k = 0; k < m; k++) {
-        const v = Z.A[i * m + k]!;
+        const v = Z.A[i * zcap + k]!;
         Az[a * m + k] = v;
         s += Math.abs(v) * r[k]!;
       }
@@ -427,7 +434,7 @@ export class FfnBlock {
       const o = base + d;
       Y.c[o] = this.b2[d]!;
       Y.e[o] = 0;
-      for (let k = 0; k < m; k++) Y.A[o * m + k] = 0;
+      for (let k = 0; k < m; k++) Y.A[o * ycap + k] = 0;
     }
     if (!finite) {
       for (let a = 0; a < Do; a++) Y.e[base + this.outRows[a]!] = Infinity;
@@ -453,7 +460,7 @@ export class FfnBlock {
     let G: Float64Array | null = null;
     if (this.cacheOn && m > 0) {
       const cA = this.cacheA[t]!;
-      let same = this.cacheValid[t]!;
+      let same = this.cacheValid[t]! && this.cacheM[t] === m;
       if (same) for (let i = 0; i < Di * m; i++) if (cA[i] !== Az[i]) { same = false; break; }
       if (same) G = this.G[t]!;
       else if (nU * 2 > this.H) {
@@ -468,6 +475,7 @@ export class FfnBlock {
         }
         cA.set(Az.subarray(0, Di * m));
         this.cacheValid[t] = true;
+        this.cacheM[t] = m;
         G = Gt;
       }
     }
@@ -541,7 +549,7 @@ export class FfnBlock {
         mu = Math.max(mulUp(subUp(1, lam), u), mulUp(lam, -l));
         if (share) {
           const w = colL1[j]! * 0.5 * mu / (Rj > 0 ? Rj : 1);
-          if (Rj > 0) for (let k = 0; k < m; k++) share[k] = share[k]! + w * Math.abs(gj[k]!) * r[k]!;
+          if (Rj > 0) for (let k = 0; k < share.length; k++) share[k] = share[k]! + w * Math.abs(gj[k]!) * r[k]!;
         }
       }
       const half = 0.5 * mu;
@@ -585,7 +593,7 @@ export class FfnBlock {
       let cmY = 0;
       for (let k = 0; k < m; k++) {
         const v = yA[a * m + k]!;
-        Y.A[o * m + k] = v;
+        Y.A[o * ycap + k] = v;
         cmY += Math.abs(v) * r[k]!;
       }
       acc += gM * cmY;
@@ -595,7 +603,7 @@ export class FfnBlock {
         if (Mv === 0 && em === 0) continue;
         s += Mv * cz[b]!;
         acc += Math.abs(Mv) * wz[b]! + em * (Math.abs(cz[b]!) + Rz[b]! + ez[b]!);
-        for (let k = 0; k < m; k++) Y.A[o * m + k] = Y.A[o * m + k]! + Mv * Az[b * m + k]!;
+        for (let k = 0; k < m; k++) Y.A[o * ycap + k] = Y.A[o * ycap + k]! + Mv * Az[b * m + k]!;
       }
       const b2 = this.b2[this.outRows[a]!]!;
       const center = s + yc[a]! + b2;
@@ -729,7 +737,7 @@ export class FfnBlock {
           }
           if (share && R > 0 && mu > 0) {
             const w = (wsum * 0.5 * mu) / R;
-            for (let k = 0; k < m; k++) share[k] = share[k]! + w * Math.abs(gg[k]!) * r[k]!;
+            for (let k = 0; k < share.length; k++) share[k] = share[k]! + w * Math.abs(gg[k]!) * r[k]!;
           }
         }
         const gS = gam(nU + 4);
@@ -772,7 +780,7 @@ export class FfnBlock {
             const C = I.add([pred(Cm - Cr), succ(Cm + Cr)], CU);
             const K = I.add([pred(Km - Kr), succ(Km + Kr)], KU);
             rem = Math.max(0, succ(0.5 * REM[1]));
-            if (share && R > 0) for (let k = 0; k < m; k++) share[k] = share[k]! + (rem * Math.abs(gg[k]!) * r[k]!) / R;
+            if (share && R > 0) for (let k = 0; k < share.length; k++) share[k] = share[k]! + (rem * Math.abs(gg[k]!) * r[k]!) / R;
             Cm = 0.5 * C[0] + 0.5 * C[1];
             if (!(Cm >= C[0])) Cm = C[0];
             if (!(Cm <= C[1])) Cm = C[1];
