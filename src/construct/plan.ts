@@ -1,6 +1,7 @@
 /**
- * [thm:main] Parameters from ε (docs/math.md §2, "The budget"), chosen before anything large is
- * allocated.
+ * [thm:main] The uniform planner (`--plan uniform`, the planner of the first construction, kept for
+ * comparison): one N and one knot step h for every entry and frequency (docs/math.md §2, "The
+ * budget"), chosen before anything large is allocated.
  *
  * ## The split
  * `ε = ε_trig + ε_pl + ε_float (+ ε_route for routing "leak")`:
@@ -24,6 +25,7 @@
 import { UatInputError } from '../errors.ts';
 import { type FkTrigCoefficients, fkTrigBound, fkTrigFrequencyCount, fkTrigL1Histogram, fkTrigN } from './fk-trig.ts';
 import { ridgePlWidth } from './ridge-pl.ts';
+import { transformWork } from './constants-to-coefficients.ts';
 
 export const FLOAT_RESERVE = 1e-3;
 export const ROUTE_RESERVE = 1e-2;
@@ -122,20 +124,15 @@ export function maxN(m: number): number {
   return Math.max(1, Math.floor((2 ** 31 / 8) ** (1 / m) / 2));
 }
 
-/**
- * Chooses (N, h) for the budget (see the file comment). `givenN`/`givenH` override. Throws a
- * UatInputError when a given N or h leaves no room for the other term.
- */
-/** Operations of sampling L^m values and the m-pass direct transform for N. */
-export function transformWork(N: number, m: number): number {
-  const L = Math.floor((N + 2) / 2) + 1;
-  return L ** m * (1 + m * (N + 1));
-}
 /** Candidates (other than the smallest N) costing more than this are not tried by the search. */
 export const TRANSFORM_WORK = 3e8;
 /** Above this the coefficients are not computed at all (about a minute of work). */
 export const WORK_HARD = 3e10;
 
+/**
+ * Chooses (N, h) for the budget (see the file comment). `givenN`/`givenH` override. Throws a
+ * UatInputError when a given N or h leaves no room for the other term.
+ */
 export function chooseParameters(ctx: PlanContext, b: Budget, givenN?: number, givenH?: number, cap = Infinity, workHard = WORK_HARD): ParameterChoice {
   const { n, m, L } = ctx;
   const { epsAvail, epsFloat, epsRoute } = budgetOf(b);
@@ -176,6 +173,9 @@ export function chooseParameters(ctx: PlanContext, b: Budget, givenN?: number, g
     // smallest N with max_ic (E_trig + h²/8·S) ≤ ε'
     const N0 = Math.max(1, fkTrigN(Lmax, m, epsAvail));
     for (let N = N0; N <= Math.min(maxN(m), 8 * N0 + 64); N++) {
+      if (transformWork(N, m) > workHard || N - N0 > 64)
+        throw new UatInputError('--h', `a knot step small enough that an affordable N meets ε = ${b.eps}`, givenH,
+          `no N in [${N0}, ${N}] fits, and sampling beyond costs over ${workHard.toExponential(0)} operations`);
       const trig = trigPerEntry(L, m, N);
       const S = ctx.coefficients(N).absSum;
       let ok = true;
