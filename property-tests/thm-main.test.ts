@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
   targetFromJson, buildTransformer, constructionArtifacts, forward, tensor, makeRng, decodeSafetensors,
-  parseCertificate, fkTrigBound, UatResourceError, type ConstructResult, expectedTensors,
+  parseCertificate, fkTrigBound, UatResourceError, UatInputError, type ConstructResult, expectedTensors,
 } from '../src/index.ts';
 import { PL_MARGIN } from '../src/construct/plan-frequency.ts';
 import { type SpecCase, specCaseArb, cornersRaw, kinkPointsRaw, lipschitzTerms } from './helpers/construct-targets.ts';
@@ -198,6 +198,54 @@ describe('thm:main', () => {
     console.log(`thm:main macaron: ${inputs} inputs (${negZeroInputs} with −0 entries), ${entries} output entries, all bit-identical to the standard layout`);
   });
 
+  it('refusals: an unproven lipschitz, a float floor, a degree that cannot be sampled — exit-2 errors naming the field, estimates monotone in ε', () => {
+    const readme = { name: 'r', n: 2, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']] };
+    const err = (spec: Record<string, unknown>, opts: Record<string, unknown>): UatInputError | UatResourceError => {
+      try {
+        buildTransformer(targetFromJson(spec), opts as never);
+      } catch (e) {
+        if (e instanceof UatInputError || e instanceof UatResourceError) return e;
+        throw e;
+      }
+      throw new Error(`built ${JSON.stringify(opts)} instead of refusing`);
+    };
+    // the issue's bump: a narrow bump with a stated constant far below the truth is refused, never used
+    const bump = { name: 'bump', n: 1, dIn: 2, dOut: 1, domain: { lo: [0, 0], hi: [1, 1] }, f: [['0.3*exp(-1e10*((x1_1-0.5)^2+(x1_2-0.5)^2))']], lipschitz: 0.2 };
+    const b = err(bump, { eps: 0.1 }) as UatInputError;
+    expect(b).toBeInstanceOf(UatInputError);
+    expect(b.field).toBe('lipschitz');
+    expect(b.message).toMatch(/found 0\.2/);
+    expect(b.message).toMatch(/sound bound .* = [0-9.e+]+/);
+    // a true constant is accepted, and the proven (smaller) one is what the certificate uses
+    const lin = { name: 'lin', n: 1, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['0.5*x1_1']], lipschitz: 0.7 };
+    const okL = buildTransformer(targetFromJson(lin), { eps: 0.05, workLimit: WORK });
+    expect(okL.plan.constants.L[0]!).toBeLessThanOrEqual(0.7);
+    expect(okL.plan.constants.Lsource).toMatch(/proven/);
+    // domain offsets: 1e13 builds within ε; 1e15 is refused with what would fit, no override blamed
+    const off = (o: string, hi: string) => ({ name: 'off', n: 2, dIn: 1, dOut: 1, domain: { lo: [[0], [Number(o)]], hi: [[1], [Number(hi)]] }, f: [[`sin(2*x1_1 - x2_1 + ${o})`], [`abs(x1_1 - x2_1 + ${o})`]] });
+    const r13 = buildTransformer(targetFromJson(off('1e13', '10000000000001')), { eps: 0.3, workLimit: WORK });
+    expect(Math.max(...r13.bounds.total)).toBeLessThanOrEqual(0.3);
+    const e15 = err(off('1e15', '1000000000000001'), { eps: 0.3, workLimit: WORK });
+    expect((e15 as UatInputError).field).toBe('eps');
+    expect(e15.message).toMatch(/would fit/);
+    expect(e15.message).not.toMatch(/--N|--h/);
+    // ε far below anything samplable, a huge domain, with and without limits and overrides: refused, never a hang
+    for (const o of [{ eps: 1e-16 }, { eps: 1e-16, maxNeurons: 10 }, { eps: 1e-300 }]) expect((err(readme, o) as UatInputError).field).toBe('eps');
+    expect((err(readme, { eps: 1e-16, N: 5 }) as UatInputError).field).toBe('--N');
+    const huge = { name: 'huge', n: 1, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1e100] }, f: [['sin(x1_1)']] };
+    for (const o of [{ eps: 0.1 }, { eps: 0.1, maxNeurons: 10 }, { eps: 0.1, N: 5 }]) expect(['eps', '--N']).toContain((err(huge, o) as UatInputError).field);
+    // the width in the refusals does not shrink as ε shrinks
+    const widths = [1e-2, 1e-3, 1e-4].map((eps) => {
+      const m = err(readme, { eps, maxNeurons: 1000 }).message;
+      const w = /width (\d+) hidden neurons|about ([0-9.e+]+) hidden neurons/.exec(m);
+      expect(w).not.toBeNull();
+      return Number(w![1] ?? w![2]);
+    });
+    expect(widths[1]!).toBeGreaterThanOrEqual(widths[0]!);
+    expect(widths[2]!).toBeGreaterThanOrEqual(widths[1]!);
+    console.log(`thm:main refusals: bump → ${b.message.slice(0, 120)}…; widths quoted at ε = 1e-2, 1e-3, 1e-4: ${widths.join(', ')}`);
+  });
+
   it('same inputs → byte-identical weights and certificate; the file decodes; the certificate arithmetic checks', () => {
     const spec = { name: 'det', n: 2, dIn: 1, dOut: 2, domain: { lo: [[-1], [0]], hi: [[1], [2]] }, f: [['sin(x1_1 - 2*x2_1)', 'abs(x2_1 - 1)'], ['x1_1*0.5 + abs(x1_1 + x2_1 - 1)', 'sin(3*x1_1)']] };
     const a = constructionArtifacts(targetFromJson(spec), buildTransformer(targetFromJson(spec), { eps: 1.5 }));
@@ -230,17 +278,31 @@ describe('thm:main', () => {
     writeFileSync(T, JSON.stringify({ name: 'cli', n: 2, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']] }));
     const file = join(dir, 'afile');
     writeFileSync(file, 'x');
-    const [ok1, ok2, badEps, badOut, badRouting, tooWide, leak, mac, badLayout] = await Promise.all([
-      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o1')),
-      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o2'), '--json'),
-      run('construct', '--target', T, '--eps', '0', '--out', join(dir, 'e1')),
-      run('construct', '--target', T, '--eps', '0.8', '--out', file),
-      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'e2'), '--routing', 'teleport'),
-      run('construct', '--target', T, '--eps', '0.2', '--out', join(dir, 'e3'), '--max-neurons', '100'),
-      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o3'), '--routing', 'leak', '--N', '5'),
-      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o4'), '--layout', 'macaron', '--json'),
-      run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'e4'), '--layout', 'diamond'),
-    ]);
+    const B = join(dir, 'bump.json');
+    writeFileSync(B, JSON.stringify({ name: 'bump', n: 1, dIn: 2, dOut: 1, domain: { lo: [0, 0], hi: [1, 1] }, f: [['0.3*exp(-1e10*((x1_1-0.5)^2+(x1_2-0.5)^2))']], lipschitz: 0.2 }));
+    // at most three processes at a time (a shared machine)
+    const jobs: (() => Promise<{ code: number | null; out: string; err: string }>)[] = [
+      () => run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o1')),
+      () => run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o2'), '--json'),
+      () => run('construct', '--target', T, '--eps', '0', '--out', join(dir, 'e1')),
+      () => run('construct', '--target', T, '--eps', '0.8', '--out', file),
+      () => run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'e2'), '--routing', 'teleport'),
+      () => run('construct', '--target', T, '--eps', '0.2', '--out', join(dir, 'e3'), '--max-neurons', '100'),
+      () => run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o3'), '--routing', 'leak', '--N', '5'),
+      () => run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o4'), '--layout', 'macaron', '--json'),
+      () => run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'e4'), '--layout', 'diamond'),
+      () => run('construct', '--target', B, '--eps', '0.1', '--out', join(dir, 'e5')),
+      () => run('construct', '--target', T, '--eps', '1e-16', '--out', join(dir, 'e6'), '--max-neurons', '10'),
+    ];
+    const results: { code: number | null; out: string; err: string }[] = [];
+    for (let k = 0; k < jobs.length; k += 3) results.push(...(await Promise.all(jobs.slice(k, k + 3).map((f) => f()))));
+    type R = (typeof results)[number];
+    const [ok1, ok2, badEps, badOut, badRouting, tooWide, leak, mac, badLayout, bump, tiny] = results as [R, R, R, R, R, R, R, R, R, R, R];
+
+    expect(bump.code).toBe(2);
+    expect(bump.err).toMatch(/lipschitz: expected .*found 0\.2/);
+    expect(tiny.code).toBe(2);
+    expect(tiny.err).toMatch(/eps: expected .*found 1e-16/);
     expect(ok1.code).toBe(0);
     expect(ok1.out).toMatch(/width\s+\d+/);
     expect(ok1.out).toMatch(/lem:fk-trig/);
@@ -259,7 +321,7 @@ describe('thm:main', () => {
     expect(tooWide.err).toMatch(/eps ≥ [0-9.e-]+ would fit/);
     expect(badLayout.code).toBe(2);
     expect(badLayout.err).toMatch(/--layout/);
-    for (const d of ['e1', 'e2', 'e3', 'e4']) expect(existsSync(join(dir, d))).toBe(false);
+    for (const d of ['e1', 'e2', 'e3', 'e4', 'e5', 'e6']) expect(existsSync(join(dir, d))).toBe(false);
     // macaron: its certificate says so, and its terms and total are the standard ones
     expect(mac.code).toBe(0);
     const mc = JSON.parse(mac.out);
@@ -275,5 +337,5 @@ describe('thm:main', () => {
     expect(lc.method.parameters.routing).toBe('leak');
     expect(lc.method.parameters.N).toBe(5);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 300_000);
 });

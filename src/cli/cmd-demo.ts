@@ -21,7 +21,7 @@ export const DEMO_TARGET = {
   domain: { lo: [0], hi: [1] },
   f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']],
 };
-export const DEMO_EPS = 0.6;
+export const DEMO_EPS = 0.1;
 
 export function registerDemoCommand(program: Command): void {
   program

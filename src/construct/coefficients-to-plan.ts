@@ -16,7 +16,7 @@
  */
 import { UatInputError, UatResourceError, formatBytes } from '../errors.ts';
 import type { Target } from '../target-map/index.ts';
-import { type CoefficientSource, transformWork } from './constants-to-coefficients.ts';
+import type { CoefficientSource } from './constants-to-coefficients.ts';
 import { fkTrigBound, fkTrigFrequencies, fkTrigFrequencyCount, fkTrigN } from './fk-trig.ts';
 import { U, gamma, up, upSum } from './float-bound.ts';
 import { type CheckedOptions, bytesPerNeuron } from './options.ts';
@@ -27,8 +27,8 @@ import { ridgePlKnotCount } from './ridge-pl.ts';
 import { routingDefaultLambda, routingLambdaForLeak, routingLeakFactor, tokenLayout } from './routing.ts';
 import type { TargetConstants } from './target-to-constants.ts';
 
-/** Operations allowed to sample and transform for one N (about 1–3 s). */
-export const WORK_LIMIT = 6e7;
+/** Planning operations allowed for one N (sampling, transform, passes over the frequencies: about a second). */
+export const WORK_LIMIT = 1e8;
 /** The quick planner (refusal hints and estimates): cheaper degrees and frequency sets only. */
 export const WORK_QUICK = 3e6;
 export const QUICK_FREQS = 6e4;
@@ -43,7 +43,7 @@ export const readable = (x: number): string => (x < 1e6 ? String(x) : x.toPrecis
  */
 function quickFloor(input: PlanInput): number {
   const { m } = input.target;
-  let Nq = maxAffordableN(m, WORK_QUICK);
+  let Nq = maxAffordableN(input.source.work, WORK_QUICK);
   while (Nq > 1 && fkTrigFrequencyCount(Nq, m) > QUICK_FREQS) Nq--;
   const trig = fkTrigBound(input.constants.Lmax, m, Nq) / 0.9;
   const share = 1 - input.epsFloat / input.opts.eps - (input.opts.routing === 'leak' ? ROUTE_RESERVE : 0);
@@ -59,13 +59,13 @@ export interface PlanInput {
   epsFloat: number;
 }
 
-/** The largest N with sampling + transform work ≤ limit. */
-export function maxAffordableN(m: number, limit: number): number {
+/** The largest N with `work(N) ≤ limit` (work increasing in N). */
+export function maxAffordableN(work: (N: number) => number, limit: number): number {
   let lo = 1, hi = 2;
-  while (transformWork(hi, m) <= limit && hi < 2 ** 30) hi *= 2;
+  while (work(hi) <= limit && hi < 2 ** 30) hi *= 2;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (transformWork(mid, m) <= limit) lo = mid;
+    if (work(mid) <= limit) lo = mid;
     else hi = mid;
   }
   return lo;
@@ -130,7 +130,7 @@ function overrideNoRoom(input: PlanInput, b: PlanBudget): never {
   const N = opts.N!, m = target.m;
   const lim = opts.workLimit ?? WORK_LIMIT;
   if (input.source.work(N) > lim)
-    throw new UatInputError('--N', `an N whose sampling and transform need ≤ ${lim.toExponential(0)} operations (N ≤ ${maxAffordableN(m, lim)} for m = ${m})`, N);
+    throw new UatInputError('--N', `an N whose planning work (sampling, transform, frequencies) is ≤ ${lim.toExponential(0)} operations (N ≤ ${maxAffordableN(input.source.work, lim)} here, m = ${m})`, N);
   const need = fkTrigN(constants.Lmax, m, b.epsAvail * 0.999);
   throw new UatInputError('--N', `an N whose trigonometric bound leaves room for the other terms within eps = ${b.eps} (N ≥ ${readable(need)})`, N,
     `L·√m·sin(π/(2N+4)) = ${fkTrigBound(constants.Lmax, m, N).toPrecision(4)} for L = ${constants.Lmax.toPrecision(4)}`);
@@ -209,14 +209,14 @@ function refuseWork(input: PlanInput, b: PlanBudget): never {
   const m = target.m;
   const need = fkTrigN(constants.Lmax, m, 0.95 * b.epsAvail);
   const lim = opts.workLimit ?? WORK_LIMIT;
-  const Nmax = maxAffordableN(m, lim);
+  const Nmax = maxAffordableN(input.source.work, lim);
   const est = extrapolatedWidth(input, opts.eps);
   const bpn = bytesPerNeuron(target.n, target.dIn, target.dOut, opts.layout);
   const fit = epsThatFits(input, opts.maxNeurons);
   // the smallest ε whose trig term (at 0.95 of ε′) is met by an affordable N (closed form, no sampling)
   const share = b.epsAvail / b.eps;
   const epsPlan = Number(((fkTrigBound(constants.Lmax, m, Nmax) / (0.95 * share)) * 1.001).toPrecision(3));
-  throw new UatInputError('eps', `a tolerance reachable with a trigonometric degree N ≤ ${Nmax} (sampling and transform ≤ ${lim.toExponential(0)} operations for m = ${m})`, opts.eps,
+  throw new UatInputError('eps', `a tolerance reachable with a trigonometric degree N ≤ ${Nmax} (planning work ≤ ${lim.toExponential(0)} operations for this target, m = ${m})`, opts.eps,
     `the trigonometric term alone needs N ≥ ${readable(need)} (L = ${constants.Lmax.toPrecision(4)}, m = ${m})` +
       (est ? `; the width would be ${est.width < 1e300 ? `about ${readable(Number(est.width.toPrecision(2)))} hidden neurons (≈ ${formatBytes(est.width * bpn)}; ` : 'beyond 1e300 hidden neurons ('}extrapolated from a quick plan at eps = ${est.epsB.toPrecision(3)} with exponent ${est.p.toFixed(2)})` : '') +
       `; eps ≥ ${epsPlan} can be planned` + (fit ? `, and eps ≥ ${fit.eps} fits the width limit ${opts.maxNeurons} by a quick plan (width ${fit.width})` : ''));

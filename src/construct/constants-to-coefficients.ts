@@ -11,13 +11,13 @@
  * - `sampleErrors(N)`: per entry, `max over the nodes of |ĝ(node) − g(node)|`, from sound interval
  *   enclosures of g over a box around the float node that contains the exact node. The FK operator
  *   is positive with unit mass, so this bounds its effect on P.
- * - `work(N)`: the operations of sampling and transforming for N (the planner's guard against
- *   degrees that cannot be computed in reasonable time).
+ * - `work(N)`: the planning operations for N — sampling and transforming every entry, and the planner's
+ *   passes over the |Λ⁺(N)| frequencies (its guard against degrees that cannot be handled in about a second).
  * @see proofs/lem-fk-trig.md
  */
 import { UatInputError } from '../errors.ts';
 import type { Target } from '../target-map/index.ts';
-import { type FkTrigCoefficients, fkTrigAxisSamples, fkTrigCoefficients, fkTrigNodes, targetToSamples } from './fk-trig.ts';
+import { type FkTrigCoefficients, fkTrigAxisSamples, fkTrigCoefficients, fkTrigFrequencyCount, fkTrigNodes, targetToSamples } from './fk-trig.ts';
 import { type AccurateCoefficients, fkTrigCoefficientsAccurate } from './fk-trig-accurate.ts';
 import { U, up } from './float-bound.ts';
 
@@ -28,7 +28,7 @@ export interface CoefficientSource {
   accurate(N: number): AccurateCoefficients;
   samples(N: number): Float64Array;
   sampleErrors(N: number): Float64Array;
-  /** operations of sampling and transforming for N */
+  /** planning operations for N: sampling and transforming every entry, and ~40 per frequency and channel */
   work(N: number): number;
 }
 
@@ -109,7 +109,7 @@ export function constantsToCoefficients(target: Target, onProgress?: (phase: 'sa
           throw new UatInputError(target.field(k), 'finite values at the sample nodes', s[q]);
         }
       e = { s, c: fkTrigCoefficients(s, target.m, N, target.entries) };
-      if (cache.size >= 24) cache.delete(cache.keys().next().value!);
+      if (cache.size >= 6) cache.delete(cache.keys().next().value!);
       cache.set(N, e);
     }
     return e;
@@ -127,6 +127,6 @@ export function constantsToCoefficients(target: Target, onProgress?: (phase: 'sa
       e.e ??= sampleErrors(target, N, e.s, onProgress && ((d, t) => onProgress('enclosing', d, t)));
       return e.e;
     },
-    work: (N) => transformWork(N, target.m),
+    work: (N) => target.entries * transformWork(N, target.m) + 40 * fkTrigFrequencyCount(N, target.m) * target.dOut,
   };
 }

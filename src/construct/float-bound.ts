@@ -179,26 +179,8 @@ export function ddDiv(a: Dd, b: Dd, out: Dd): Dd {
   return out;
 }
 
-/**
- * sin(πp/q) and cos(πp/q) in double words for integers p ≥ 0, q ≥ 1 (< 2^52), with an absolute error
- * bound: the angle is reduced exactly with integers to y = π·s/(4q') ∈ [0, π/4] (quadrant and
- * complement symmetries), then Taylor series in double words (terms down to 1e-34; the remainder of an
- * alternating series is below its first omitted term). Errors: π as PI_DD (1e-31 relative), DD_REL
- * per double-word operation (about 40 of them, on values ≤ 1).
- */
-export function ddSinCosPi(p: number, q: number): { sin: Dd; cos: Dd; err: number } {
-  // θ = πp/q; with P = (2p) mod (4q): θ mod 2π = π·P/(2q); quadrant = floor(P/q), x = π·(P mod q)/(2q) ∈ [0, π/2)
-  const P = (2 * p) % (4 * q);
-  const quad = Math.floor(P / q);
-  let r = P % q; // x = π r/(2q)
-  let swap = false;
-  if (2 * r > q) {
-    r = q - r; // π/2 − x
-    swap = true;
-  }
-  // y = π·r/(2q) ∈ [0, π/4]
-  const frac = ddDiv(dd(r, 0), dd(2 * q, 0), dd());
-  const y = ddMul(PI_DD, frac, dd());
+/** sin and cos of a double word |y| ≤ π/4 by Taylor series in double words (terms down to 1e-34). */
+function sinCosTaylor(y: Dd): { sin: Dd; cos: Dd } {
   const y2 = ddMul(y, y, dd());
   const s = dd(), c = dd(), termS = dd(y.hi, y.lo), termC = dd(1, 0), tmp = dd();
   for (let k = 0; k < 16; k++) {
@@ -209,13 +191,52 @@ export function ddSinCosPi(p: number, q: number): { sin: Dd; cos: Dd; err: numbe
     ddMul(termC, y2, tmp);
     ddDiv(tmp, dd((2 * k + 1) * (2 * k + 2), 0), termC);
   }
-  let sin = swap ? c : s, cos = swap ? s : c;
-  // quadrants: θ = x + quad·π/2
+  return { sin: s, cos: c };
+}
+
+/** (sin, cos) of x + quad·π/2 from (sin x, cos x). */
+function quadrant(sc: { sin: Dd; cos: Dd }, quad: number): { sin: Dd; cos: Dd } {
   const neg = (a: Dd) => dd(-a.hi, -a.lo);
-  if (quad === 1) [sin, cos] = [cos, neg(sin)];
-  else if (quad === 2) [sin, cos] = [neg(sin), neg(cos)];
-  else if (quad === 3) [sin, cos] = [neg(cos), sin];
-  return { sin, cos, err: 1e-29 };
+  const q = ((quad % 4) + 4) % 4;
+  if (q === 1) return { sin: sc.cos, cos: neg(sc.sin) };
+  if (q === 2) return { sin: neg(sc.sin), cos: neg(sc.cos) };
+  if (q === 3) return { sin: neg(sc.cos), cos: sc.sin };
+  return sc;
+}
+
+/**
+ * sin(πp/q) and cos(πp/q) in double words for integers p ≥ 0, q ≥ 1 (< 2^50), with an absolute error
+ * bound: the angle is reduced exactly with integers to y = π·r/(2q) ∈ [0, π/4] (quadrant and
+ * complement symmetries), then Taylor series in double words (the remainder of an alternating series is
+ * below its first omitted term). Errors: π as PI_DD (1e-31 relative), DD_REL per double-word operation
+ * (about 40 of them, on values ≤ 1): below 1e-29.
+ */
+export function ddSinCosPi(p: number, q: number): { sin: Dd; cos: Dd; err: number } {
+  // θ = πp/q; with P = (2p) mod (4q): θ mod 2π = π·P/(2q); quadrant = floor(P/q), x = π·(P mod q)/(2q) ∈ [0, π/2)
+  const P = (2 * p) % (4 * q);
+  let r = P % q;
+  let swap = false;
+  if (2 * r > q) {
+    r = q - r; // π/2 − x
+    swap = true;
+  }
+  const y = ddMul(PI_DD, ddDiv(dd(r, 0), dd(2 * q, 0), dd()), dd());
+  const sc = sinCosTaylor(y);
+  const base = swap ? { sin: sc.cos, cos: sc.sin } : sc;
+  return { ...quadrant(base, Math.floor(P / q)), err: 1e-29 };
+}
+
+/**
+ * cos(a) for a double word a (|a| < 2^40), in double words with an absolute error bound: a − k·π/2,
+ * k = round(a/(π/2)), in double words (error ≤ |k|·PI_DD_ERR/2 + DD_REL·|a|·4), then `sinCosTaylor`.
+ */
+export function ddCosAccurate(a: Dd): { c: Dd; err: number } {
+  const k = Math.round(a.hi / (Math.PI / 2));
+  const halfPi = dd(PI_DD.hi / 2, PI_DD.lo / 2);
+  const kp = ddMul(dd(k, 0), halfPi, dd());
+  const r = ddAdd(a, dd(-kp.hi, -kp.lo), dd());
+  const sc = quadrant(sinCosTaylor(r), k);
+  return { c: sc.cos, err: up(1e-29 + Math.abs(k) * PI_DD_ERR + 8 * DD_REL * (Math.abs(a.hi) + 1)) };
 }
 
 /** |a| as a double, rounded up (|hi| + |lo| with the sum's rounding). */

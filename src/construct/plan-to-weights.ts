@@ -13,11 +13,11 @@
 import { type Layout, type Model, type ModelConfig, validateConfig } from '../model/index.ts';
 import { linearKBlock } from '../tensor/matmul.ts';
 import type { Target } from '../target-map/index.ts';
-import { U, DD_REL, dd, ddAddF, ddCos, gamma, twoProd, ddAdd, up, upSum, routingValueError } from './float-bound.ts';
+import { U, DD_REL, dd, gamma, twoProd, ddAdd, up, upSum, routingValueError } from './float-bound.ts';
 import { buildGating, constantRow, gateRow, gatingBound } from './gating.ts';
 import type { ConstructPlan } from './plan-types.ts';
 import { ridgePlGroupsBound } from './ridge-pl.ts';
-import { type RidgeContext, type RidgeGeometry, OutputSumBound, buildRidge, ridgeGeometry } from './ridge-float.ts';
+import { type RidgeContext, type RidgeGeometry, OutputSumBound, buildRidge, ridgeGeometry, ridgeKappa } from './ridge-float.ts';
 import { type TokenLayout, buildRouting, buildRoutingWeights } from './routing.ts';
 
 /** The bound terms of a construction, per entry (k = i·dOut + c), with the inputs of each formula. */
@@ -100,14 +100,13 @@ export function planGeometry(target: Target, plan: ConstructPlan, ctx: RidgeCont
   const gD1 = gamma(D + 1);
   let maxPre = 1;
   const geos: RidgeGeometry[][] = [], kappa: Float64Array[] = [];
-  const T = dd();
   for (const p of plan.positions) {
     const gs: RidgeGeometry[] = [];
     const ks = new Float64Array(p.K.length);
     for (let r = 0; r < p.K.length; r++) {
       const g = ridgeGeometry(p.freqs, r * m, ctx, target.lo, target.hi);
       gs.push(g);
-      ks[r] = ddCos(ddAddF(g.beta, g.u0, T)).v;
+      ks[r] = ridgeKappa(g);
       // lem:gating: at another position p̂ ≤ (uMax − u_j) − G + γ_{D+1}(|b̂_j| + G + Σ|Ŵ||ŷ|) and u_j ≥ u0
       maxPre = Math.max(maxPre, up(g.uMax - g.u0 + gD1 * (Math.max(Math.abs(g.u0), Math.abs(g.uK)) + g.dotMag)));
     }

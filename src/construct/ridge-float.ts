@@ -39,7 +39,7 @@
  * The residual add and the readout add exact zeros and multiply by 1 (exact).
  * @see proofs/lem-float.md
  */
-import { type Re, type Dd, U, DD_REL, PI_DD, PI_DD_ERR, PI_RE, dd, ddAdd, ddAddF, ddCos, ddDiv, ddMul, exact, gamma, reAdd, reDiv, reMul, reSub, twoProd, twoSum, up } from './float-bound.ts';
+import { type Re, type Dd, U, DD_REL, PI_DD, PI_DD_ERR, PI_RE, dd, ddAdd, ddAddF, ddCosAccurate, ddDiv, ddMul, exact, gamma, reAdd, reDiv, reMul, reSub, twoProd, twoSum, up } from './float-bound.ts';
 import type { RoutingParams } from './routing.ts';
 import { LIBM_ULPS } from '../float.ts';
 import { type CertificateTerm, makeTerm, toEntryRows } from '../certificate/index.ts';
@@ -161,7 +161,14 @@ export function ridgeGeometry(nu: Int32Array, off: number, ctx: RidgeContext, lo
  */
 export class OutputSumBound {
   private block = -1;
-  private prefix = 0;
+  /** the block's prefix: Σ sups of partial ridge parts, and for whole ridges Σ sup, Σ(|ĉ| + err), Σ ĉκ̂ */
+  private prefixParts = 0;
+  private wholeSup = 0;
+  private wholeAbs = 0;
+  private wholeKappa = 0;
+  private get prefix(): number {
+    return this.prefixParts + Math.min(this.wholeSup, this.wholeAbs + Math.abs(this.wholeKappa) * (1 + 4 * U));
+  }
   private cum = 0;
   private sumB = 0;
   private sumBlocks = 0;
@@ -175,7 +182,7 @@ export class OutputSumBound {
     if (b === this.block) return false;
     if (this.block >= 0) this.closeBlock(openPartSup);
     this.block = b;
-    this.prefix = 0;
+    this.prefixParts = this.wholeSup = this.wholeAbs = this.wholeKappa = 0;
     return true;
   }
   private closeBlock(openPartSup: number): void {
@@ -192,7 +199,17 @@ export class OutputSumBound {
   }
   /** A completed ridge part (or the constant neuron) joins the block's prefix. */
   completePart(sup: number): void {
-    this.prefix += sup;
+    this.prefixParts += sup;
+  }
+  /**
+   * A whole ridge (all its neurons in this block) joins the prefix. Its value at any input is
+   * `ĉ(cos t − κ̂)` within `err`, so the whole ridges of a block sum to at most
+   * `Σ(|ĉ| + err) + |Σ ĉκ̂|` — or `Σ sup`, whichever is smaller.
+   */
+  completeRidge(sup: number, absC: number, cKappa: number, err: number): void {
+    this.wholeSup += sup;
+    this.wholeAbs += absC + err;
+    this.wholeKappa += cKappa;
   }
   /** The bound on |ŝ − Σ p̂| (summation within blocks and across them). */
   finish(): number {
@@ -222,6 +239,12 @@ export interface RidgeAccount {
   mag: number;
 }
 
+/** κ̂ of a ridge: cos(u_0 + β*) rounded to a double (carried by the position's constant neuron). */
+export function ridgeKappa(geo: RidgeGeometry): number {
+  const { c } = ddCosAccurate(ddAddF(geo.beta, geo.u0, dd()));
+  return c.hi + c.lo;
+}
+
 /**
  * Writes the biases of ridge neurons `[b1Off, b1Off + K)` and their output weights (through `w2`), by
  * error feedback, and returns per channel the node error, Λ̂ and Σ|ŵ2|P̂, the largest step actually
@@ -248,14 +271,15 @@ export function buildRidge(
     dLo[J] = T.lo;
     hMax = Math.max(hMax, up(T.hi + Math.abs(T.lo)));
   }
-  const phi = new Float64Array(K + 1), ePhi = new Float64Array(K + 1);
-  let kappa = 0, e0 = 0;
+  // φ(u_J) = cos(u_J + β*) − κ̂ in double words (the argument u_J + β* is a double word; β* within betaErr)
+  const phiHi = new Float64Array(K + 1), phiLo = new Float64Array(K + 1), ePhi = new Float64Array(K + 1);
+  const kappa = ridgeKappa(geo);
   for (let J = 0; J <= K; J++) {
-    const c = ddCos(ddAddF(geo.beta, u[J]!, T2));
-    const e = up(c.e + geo.betaErr);
-    if (J === 0) (kappa = c.v), (e0 = e);
-    phi[J] = J === 0 ? 0 : c.v - kappa;
-    ePhi[J] = J === 0 ? e0 : up(e + e0 + U * Math.abs(phi[J]!));
+    const { c, err } = ddCosAccurate(ddAddF(geo.beta, u[J]!, T2));
+    ddAddF(c, -kappa, T3);
+    phiHi[J] = T3.hi;
+    phiLo[J] = T3.lo;
+    ePhi[J] = up(err + geo.betaErr + 4 * DD_REL * (1 + Math.abs(T3.hi)));
   }
   for (let j = 0; j < K; j++) b1[b1Off + j] = -u[j]!;
   const acc: (RidgeAccount & { extra: number })[] = [];
@@ -267,17 +291,19 @@ export function buildRidge(
     if (ch === 0) continue;
     const sum = sums[c]!;
     S.hi = S.lo = V.hi = V.lo = 0;
-    let eS = 0, eV = 0, Va = 0, Sa = 0, ua = u0, runQ = 0;
+    let eS = 0, eV = 0, Va = 0, Sa = 0, ua = u0, runQ = 0, whole = true;
     for (let j = 0; j < K; j++) {
       const P_ = Math.max(0, uMax - u[j]!);
       if (sum.enter(start + j, runQ + Math.abs(S.hi - Sa) * P_ * (1 + 4 * U) + eS * P_)) {
+        if (j > 0) whole = false;
         Va = V.hi;
         Sa = S.hi;
         ua = u[j]!;
         runQ = 0;
       }
       const Vj = V.hi, VjLo = V.lo;
-      twoProd(ch, phi[j + 1]!, Tg);
+      twoProd(ch, phiHi[j + 1]!, Tg);
+      Tg.lo += ch * phiLo[j + 1]!;
       const need = (Tg.hi - V.hi + (Tg.lo - V.lo)) / dHi[j]!;
       const w = need - S.hi - S.lo;
       w2(c, j, w);
@@ -290,7 +316,8 @@ export function buildRidge(
       const vAbs = Math.abs(V.hi);
       ddAdd(V, P, V);
       eV = eV + eS * (dHi[j]! + Math.abs(dLo[j]!)) + DD_REL * (vAbs + Math.abs(P.hi) + Math.abs(V.hi)) * 2;
-      const ne = Math.abs(V.hi - Tg.hi + (V.lo - Tg.lo)) + 4 * U * (Math.abs(V.lo) + Math.abs(Tg.lo)) + 2 * U * Math.abs(V.hi - Tg.hi) + eV + Math.abs(ch) * ePhi[j + 1]!;
+      const ne = Math.abs(V.hi - Tg.hi + (V.lo - Tg.lo)) + 4 * U * (Math.abs(V.lo) + Math.abs(Tg.lo)) + 2 * U * Math.abs(V.hi - Tg.hi) + eV +
+        Math.abs(ch) * ePhi[j + 1]! + 4 * DD_REL * Math.abs(Tg.hi);
       if (ne > a0.nodeErr) a0.nodeErr = ne;
       const lam = Math.abs(S.hi) + Math.abs(S.lo) + eS;
       if (lam > a0.lambda) a0.lambda = lam;
@@ -305,9 +332,13 @@ export function buildRidge(
       const Q1 = Math.abs(V.hi - Va - Sa * (u[j + 1]! - ua)) + Math.abs(V.lo) + 4 * U * (Math.abs(V.hi) + Math.abs(Va) + Math.abs(Sa) * du1) + eV;
       if (Q1 > runQ) runQ = Q1;
     }
-    sum.completePart(runQ + (Math.abs(S.hi - Sa) + eS) * Math.max(0, uMax - uK) * (1 + 4 * U));
+    const partSup = runQ + (Math.abs(S.hi - Sa) + eS) * Math.max(0, uMax - uK) * (1 + 4 * U);
     a0.nodeErr = up(a0.nodeErr);
     a0.lambda = up(a0.lambda);
+    if (whole) {
+      const err = a0.nodeErr + (Math.abs(ch) * hMax * hMax) / 8 + a0.lambda * (geo.shiftFwd + geo.shiftW + geo.reach);
+      sum.completeRidge(partSup, Math.abs(ch), ch * kappa, up(err * (1 + 4 * U)));
+    } else sum.completePart(partSup);
     a0.mag = up(a0.mag * (1 + gamma(K + 2)));
     a0.extra = up(a0.extra * (1 + gamma(K + 4)));
   }
