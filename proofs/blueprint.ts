@@ -98,8 +98,8 @@ export const BLUEPRINT: Registry = {
     title: 'Ridge realisation: the ReLU sum ℓ is the piecewise-linear interpolant of cos, |ℓ − cos| ≤ h²/8',
     doc: 'proofs/lem-ridge-pl.md',
     uses: [],
-    code: [{ file: 'src/construct/ridge-pl.ts', fns: [buildRidgePl, ridgePlEval, ridgePlWidth] }],
-    bound: { file: 'src/construct/ridge-pl.ts', fns: [ridgePlBound, ridgePlGroupsBound] },
+    code: [{ file: 'src/construct/ridge-pl.ts', fns: [buildRidgePl, ridgePlEval, ridgePlWidth, ridgePlBound] }],
+    bound: { file: 'src/construct/ridge-pl.ts', fns: [ridgePlGroupsBound] },
     tests: ['property-tests/lem-ridge-pl.test.ts'],
   },
   'lem:truncation': {

@@ -23,7 +23,7 @@ const CASES: { name: string; spec: Record<string, unknown>; opts: Record<string,
   { name: 'README, frequency, ε = 0.2', spec: README, opts: { eps: 0.2, workLimit: 3e6 } },
   { name: 'README, uniform, ε = 0.6', spec: README, opts: { eps: 0.6, plan: 'uniform' } },
   {
-    name: 'm = 3, dOut = 2, leak, ε = 0.6', opts: { eps: 0.6, routing: 'leak', workLimit: 2e6 },
+    name: 'm = 3, dOut = 2, leak, ε = 0.6', opts: { eps: 0.6, routing: 'leak', workLimit: 2e7 },
     spec: { name: 'm3', n: 3, dIn: 1, dOut: 2, domain: { lo: [-1], hi: [1] }, f: [['sin(x1_1 + x2_1 - x3_1)', 'x1_1*x3_1'], ['abs(x2_1 - x3_1)', 'max(x1_1, x2_1)'], ['cos(2*x3_1)', 'min(x1_1, 0.3)']] },
   },
   {

@@ -65,7 +65,7 @@ describe('lem:truncation', () => {
   it('in a built model the truncation term is needed: observed error > total − truncation', () => {
     const spec = { name: 'tr', n: 2, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']] };
     const t = targetFromJson(spec);
-    const res = buildTransformer(t, { eps: 0.15, workLimit: 3e6 });
+    const res = buildTransformer(t, { eps: 0.15 });
     const rnd = makeRng(5);
     const obs = new Float64Array(2), want = new Float64Array(2);
     const xs = [[0, 0], [0, 1], [1, 0], [1, 1], ...Array.from({ length: 4000 }, () => [rnd(), rnd()])];

@@ -102,7 +102,9 @@ export function constantsToCoefficients(target: Target, onProgress?: (phase: 'sa
   const get = (N: number) => {
     let e = cache.get(N);
     if (!e) {
-      const s = targetToSamples(ev, target.m, N, target.entries, onProgress && ((d, t) => onProgress('sampling', d, t)));
+      // only long samplings report (the planner asks for several N in a row; short ones would only flicker)
+      const long = fkTrigAxisSamples(N) ** target.m >= 65536;
+      const s = targetToSamples(ev, target.m, N, target.entries, long && onProgress ? (d, t) => onProgress('sampling', d, t) : undefined);
       for (let q = 0; q < s.length; q++)
         if (!Number.isFinite(s[q]!)) {
           const k = Math.floor(q / (s.length / target.entries));
@@ -124,7 +126,7 @@ export function constantsToCoefficients(target: Target, onProgress?: (phase: 'sa
     samples: (N) => get(N).s,
     sampleErrors: (N) => {
       const e = get(N);
-      e.e ??= sampleErrors(target, N, e.s, onProgress && ((d, t) => onProgress('enclosing', d, t)));
+      e.e ??= sampleErrors(target, N, e.s, onProgress && e.s.length >= 65536 ? (d, t) => onProgress('enclosing', d, t) : undefined);
       return e.e;
     },
     work: (N) => target.entries * transformWork(N, target.m) + 40 * fkTrigFrequencyCount(N, target.m) * target.dOut,

@@ -239,6 +239,40 @@ export interface RidgeAccount {
   mag: number;
 }
 
+/**
+ * The float knots u_0..u_K of a ridge (equal steps of (uK − u0)/K, the ends exact), the steps Δ_J as
+ * exact double words, the largest step h (rounded up), and the node targets φ(u_J) = cos(u_J + β*) − κ̂ in
+ * double words with their error bounds.
+ */
+export function ridgeKnots(geo: RidgeGeometry, K: number): {
+  u: Float64Array; dHi: Float64Array; dLo: Float64Array; hMax: number; phiHi: Float64Array; phiLo: Float64Array; ePhi: Float64Array; kappa: number;
+} {
+  const { u0, uK } = geo;
+  const u = new Float64Array(K + 1);
+  const step = (uK - u0) / K;
+  for (let j = 0; j < K; j++) u[j] = u0 + j * step;
+  u[K] = uK;
+  const dHi = new Float64Array(K), dLo = new Float64Array(K);
+  let hMax = 0;
+  for (let J = 0; J < K; J++) {
+    twoSum(u[J + 1]!, -u[J]!, T);
+    if (!(T.hi > 0)) throw new Error(`internal: knots ${u[J]} and ${u[J + 1]} of a ridge do not increase (K = ${K})`);
+    dHi[J] = T.hi;
+    dLo[J] = T.lo;
+    hMax = Math.max(hMax, up(T.hi + Math.abs(T.lo)));
+  }
+  const phiHi = new Float64Array(K + 1), phiLo = new Float64Array(K + 1), ePhi = new Float64Array(K + 1);
+  const kappa = ridgeKappa(geo);
+  for (let J = 0; J <= K; J++) {
+    const { c, err } = ddCosAccurate(ddAddF(geo.beta, u[J]!, T2));
+    ddAddF(c, -kappa, T3);
+    phiHi[J] = T3.hi;
+    phiLo[J] = T3.lo;
+    ePhi[J] = up(err + geo.betaErr + 4 * DD_REL * (1 + Math.abs(T3.hi)));
+  }
+  return { u, dHi, dLo, hMax, phiHi, phiLo, ePhi, kappa };
+}
+
 /** κ̂ of a ridge: cos(u_0 + β*) rounded to a double (carried by the position's constant neuron). */
 export function ridgeKappa(geo: RidgeGeometry): number {
   const { c } = ddCosAccurate(ddAddF(geo.beta, geo.u0, dd()));
@@ -257,30 +291,8 @@ export function buildRidge(
   b1: Float64Array, b1Off: number, w2: (c: number, j: number, v: number) => void,
   sums: OutputSumBound[], start: number, gD1 = 0,
 ): { hMax: number; kappa: number; acc: (RidgeAccount & { extra: number })[] } {
-  const { u0, uK, uMax } = geo;
-  const u = new Float64Array(K + 1);
-  const step = (uK - u0) / K;
-  for (let j = 0; j < K; j++) u[j] = u0 + j * step;
-  u[K] = uK;
-  const dHi = new Float64Array(K), dLo = new Float64Array(K);
-  let hMax = 0;
-  for (let J = 0; J < K; J++) {
-    twoSum(u[J + 1]!, -u[J]!, T);
-    if (!(T.hi > 0)) throw new Error(`internal: knots ${u[J]} and ${u[J + 1]} of a ridge do not increase (K = ${K})`);
-    dHi[J] = T.hi;
-    dLo[J] = T.lo;
-    hMax = Math.max(hMax, up(T.hi + Math.abs(T.lo)));
-  }
-  // φ(u_J) = cos(u_J + β*) − κ̂ in double words (the argument u_J + β* is a double word; β* within betaErr)
-  const phiHi = new Float64Array(K + 1), phiLo = new Float64Array(K + 1), ePhi = new Float64Array(K + 1);
-  const kappa = ridgeKappa(geo);
-  for (let J = 0; J <= K; J++) {
-    const { c, err } = ddCosAccurate(ddAddF(geo.beta, u[J]!, T2));
-    ddAddF(c, -kappa, T3);
-    phiHi[J] = T3.hi;
-    phiLo[J] = T3.lo;
-    ePhi[J] = up(err + geo.betaErr + 4 * DD_REL * (1 + Math.abs(T3.hi)));
-  }
+  const { uMax, uK } = geo;
+  const { u, dHi, dLo, hMax, phiHi, phiLo, ePhi, kappa } = ridgeKnots(geo, K);
   for (let j = 0; j < K; j++) b1[b1Off + j] = -u[j]!;
   const acc: (RidgeAccount & { extra: number })[] = [];
   const S = dd(), V = dd(), Dl = dd(), P = dd(), Tg = dd();
@@ -291,7 +303,7 @@ export function buildRidge(
     if (ch === 0) continue;
     const sum = sums[c]!;
     S.hi = S.lo = V.hi = V.lo = 0;
-    let eS = 0, eV = 0, Va = 0, Sa = 0, ua = u0, runQ = 0, whole = true;
+    let eS = 0, eV = 0, Va = 0, Sa = 0, ua = u[0]!, runQ = 0, whole = true;
     for (let j = 0; j < K; j++) {
       const P_ = Math.max(0, uMax - u[j]!);
       if (sum.enter(start + j, runQ + Math.abs(S.hi - Sa) * P_ * (1 + 4 * U) + eS * P_)) {
