@@ -21,7 +21,7 @@ import { fkTrigBound, fkTrigFrequencies, fkTrigFrequencyCount, fkTrigN } from '.
 import { U, gamma, up, upSum } from './float-bound.ts';
 import { type CheckedOptions, bytesPerNeuron } from './options.ts';
 import { type ParameterChoice, ROUTE_RESERVE, chooseParameters } from './plan.ts';
-import { type PositionContext, TRIG_FRACTIONS, lambdaIndex, planPosition } from './plan-frequency.ts';
+import { type PositionContext, K_MAX, TRIG_FRACTIONS, lambdaIndex, planPosition } from './plan-frequency.ts';
 import { type ConstructPlan, type PlanBudget, type PositionPlan, l1Of, planWidth } from './plan-types.ts';
 import { ridgePlKnotCount } from './ridge-pl.ts';
 import { routingDefaultLambda, routingLambdaForLeak, routingLeakFactor, tokenLayout } from './routing.ts';
@@ -90,6 +90,9 @@ function frequencyPositions(input: PlanInput, b: PlanBudget, quick: boolean, onS
     };
     const p = planPosition(ctx, onStep, quick ? QUICK_FRACTIONS : TRIG_FRACTIONS);
     if (!p) {
+      if (ctx.overflow && !(opts.maxNeurons >= K_MAX))
+        throw new UatResourceError('construction', K_MAX * bytesPerNeuron(n, target.dIn, dOut, opts.layout), opts.maxNeurons * bytesPerNeuron(n, target.dIn, dOut, opts.layout),
+          `a ridge would need more than ${K_MAX} knots${opts.h !== undefined ? ` with --h ${opts.h}` : ''}, over --max-neurons ${opts.maxNeurons}`);
       if (opts.N !== undefined) overrideNoRoom(input, b);
       if (opts.h !== undefined) throw new UatInputError('--h', `a knot step small enough to meet eps = ${b.eps}`, opts.h, 'Σ|c_ν|·h²/8 exceeds the room left by the trig and truncation terms');
       return 'work';
@@ -235,7 +238,7 @@ export function coefficientsToPlan(input: PlanInput, onProgress?: (d: number, t:
     const ch = chooseParameters(uniformCtx(input), { eps: opts.eps, floatFraction: input.epsFloat / opts.eps, routeFraction: leak ? ROUTE_RESERVE : 0 },
       opts.N, opts.h, opts.maxNeurons, opts.workLimit ?? WORK_LIMIT);
     if (ch.tooExpensive || (ch.widthIsLowerBound && ch.width <= opts.maxNeurons)) refuseWork(input, b);
-    if (ch.width > opts.maxNeurons) refuseWidth(input, ch.width, ch.widthIsLowerBound ? `at least, N = ${ch.N}` : `N = ${ch.N}, h = ${ch.h.toPrecision(4)}`);
+    if (ch.width > opts.maxNeurons) refuseWidth(input, ch.width, ch.widthIsLowerBound ? `at least, N = ${readable(ch.N)}` : `N = ${ch.N}, h = ${ch.h.toPrecision(4)}`);
     positions = uniformPositions(input, ch);
     split = { planner: 'uniform', rule: 'one N and one h for every entry; N smallest for the trig fraction f of eps′, h from the rest; smallest width over f', f: ch.fraction ?? null, N: ch.N, h: ch.h };
   } else {
@@ -362,6 +365,6 @@ function refuseWidth(input: PlanInput, width: number, what: string): never {
   const fit = epsThatFits(input, opts.maxNeurons);
   const given = opts.N !== undefined || opts.h !== undefined;
   throw new UatResourceError('construction', width * bpn, opts.maxNeurons * bpn,
-    `width ${width} hidden neurons (${what}) is over --max-neurons ${opts.maxNeurons}` +
+    `width ${readable(width)} hidden neurons (${what}) is over --max-neurons ${opts.maxNeurons}` +
       (fit ? `; eps ≥ ${fit.eps} would fit (width ${fit.width}${given ? ', without --N/--h' : ''})` : ''));
 }

@@ -367,7 +367,8 @@ export function fkTrigBound(L: number, m: number, N: number): number {
 
 /** The certificate term of lem:fk-trig (a-priori form): per entry L, m and its N. */
 export function fkTrigTerm(L: ArrayLike<number>, N: ArrayLike<number>, m: number, values: ArrayLike<number>, n: number, dOut: number): CertificateTerm {
-  return makeTerm('lem:fk-trig', 'L[i][c]·√m·sin(π/(2N[i][c]+4))', { L: toEntryRows(L, n, dOut), m, N: toEntryRows(N, n, dOut) }, values, n, dOut);
+  // L is written rounded up, so its shortest decimal is still an upper bound of the proven constant
+  return makeTerm('lem:fk-trig', 'L[i][c]·√m·sin(π/(2N[i][c]+4))', { L: toEntryRows(Array.from(L, up), n, dOut), m, N: toEntryRows(N, n, dOut) }, values, n, dOut);
 }
 
 /** [lem:fk-trig] modulus-of-continuity form: `2·ω(√m·sin(π/(2N+4)))` for a modulus ω. */

@@ -35,6 +35,8 @@ export interface PositionContext {
   workLimit: number;
   givenN?: number;
   givenH?: number;
+  /** set when a candidate needed more than K_MAX knots on one ridge */
+  overflow?: boolean;
 }
 
 /** The searched trig fractions f and truncation fractions φ. */
@@ -43,6 +45,8 @@ export const TRIG_FRACTIONS: readonly number[] = [0.9, 0.75, 0.6, 0.45, 0.33, 0.
 export const DROP_FRACTIONS: readonly number[] = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0];
 /** The f search stops when a smaller f (larger N) improves the width by less than this. */
 export const F_STOP_GAIN = 0.02;
+/** The most knots one ridge may get (an Int32 and far above any width that can be allocated). */
+export const K_MAX = 2 ** 30;
 /** Relative margin left on every PL budget (the float knots' steps exceed len/K by ≪ 1e-9 relative). */
 export const PL_MARGIN = 1e-9;
 
@@ -105,7 +109,9 @@ export function optimiseKnots(g: Gathered, idx: Int32Array, B: Float64Array, dOu
   let width = 0;
   if (givenH !== undefined) {
     for (let t = 0; t < n; t++) {
-      K[t] = Math.max(1, Math.ceil(g.len[idx[t]!]! / givenH));
+      const k = Math.max(1, Math.ceil(g.len[idx[t]!]! / givenH));
+      if (!(k <= K_MAX)) return { K, pl, width: Infinity };
+      K[t] = k;
       width += K[t]!;
       for (let c = 0; c < dOut; c++) pl[c] = pl[c]! + usage(t, K[t]!, c);
     }
@@ -137,7 +143,9 @@ export function optimiseKnots(g: Gathered, idx: Int32Array, B: Float64Array, dOu
   }
   const slack = Float64Array.from(Bm);
   for (let t = 0; t < n; t++) {
-    K[t] = Math.max(1, Math.ceil(g.len[idx[t]!]! / (kappa * ratio[t]!)));
+    const k = Math.max(1, Math.ceil(g.len[idx[t]!]! / (kappa * ratio[t]!)));
+    if (!(k <= K_MAX)) return { K, pl, width: Infinity };
+    K[t] = k;
     width += K[t]!;
     for (let c = 0; c < dOut; c++) slack[c] = slack[c]! - usage(t, K[t]!, c);
   }
@@ -297,6 +305,10 @@ export function planPositionAt(ctx: PositionContext, f: number): PositionPlan | 
     const B = pr.R.map((r, c) => r - drop[c]! * (1 + 1e-12));
     if (B.some((b) => !(b > 0))) continue;
     const r = optimiseKnots(g, order.subarray(k), B, dOut, ctx.givenH);
+    if (!(r.width < Infinity)) {
+      ctx.overflow = true;
+      continue;
+    }
     if (ctx.givenH !== undefined && r.pl.some((p, c) => p > B[c]! * (1 - PL_MARGIN))) continue;
     if (!best || r.width < best.width) best = { ...r, drop, k, phi };
   }
