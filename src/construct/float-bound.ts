@@ -179,19 +179,29 @@ export function ddDiv(a: Dd, b: Dd, out: Dd): Dd {
   return out;
 }
 
-/** sin and cos of a double word |y| ≤ π/4 by Taylor series in double words (terms down to 1e-34). */
+/** 1/k! in double words, k = 0..33 (each within a few u² relative: a chain of double-word divisions). */
+const INV_FACT: Dd[] = (() => {
+  const t: Dd[] = [dd(1, 0)];
+  for (let k = 1; k <= 33; k++) t.push(ddDiv(t[k - 1]!, dd(k, 0), dd()));
+  return t;
+})();
+
+/**
+ * sin and cos of a double word |y| ≤ π/4 by their Taylor polynomials of degree 33/32 in Horner form, in
+ * double words (the omitted terms are below 0.79^34/34! < 1e-38; 34 double-word operations on values ≤ 1).
+ */
 function sinCosTaylor(y: Dd): { sin: Dd; cos: Dd } {
   const y2 = ddMul(y, y, dd());
-  const s = dd(), c = dd(), termS = dd(y.hi, y.lo), termC = dd(1, 0), tmp = dd();
-  for (let k = 0; k < 16; k++) {
-    ddAdd(s, k % 2 === 0 ? termS : dd(-termS.hi, -termS.lo), s);
-    ddAdd(c, k % 2 === 0 ? termC : dd(-termC.hi, -termC.lo), c);
-    ddMul(termS, y2, tmp);
-    ddDiv(tmp, dd((2 * k + 2) * (2 * k + 3), 0), termS);
-    ddMul(termC, y2, tmp);
-    ddDiv(tmp, dd((2 * k + 1) * (2 * k + 2), 0), termC);
+  const s = dd(0, 0), c = dd(0, 0), t = dd();
+  // sin: Σ_{k=0}^{16} (−1)^k y^{2k+1}/(2k+1)!, cos: Σ_{k=0}^{16} (−1)^k y^{2k}/(2k)!
+  for (let k = 16; k >= 0; k--) {
+    ddMul(s, y2, t);
+    const fs = INV_FACT[2 * k + 1]!, fc = INV_FACT[2 * k]!;
+    ddAdd(t, k % 2 === 0 ? fs : dd(-fs.hi, -fs.lo), s);
+    ddMul(c, y2, t);
+    ddAdd(t, k % 2 === 0 ? fc : dd(-fc.hi, -fc.lo), c);
   }
-  return { sin: s, cos: c };
+  return { sin: ddMul(s, y, dd()), cos: c };
 }
 
 /** (sin, cos) of x + quad·π/2 from (sin x, cos x). */

@@ -40,10 +40,10 @@ export interface PositionContext {
 }
 
 /** The searched trig fractions f and truncation fractions φ. */
-export const TRIG_FRACTIONS: readonly number[] = [0.9, 0.75, 0.6, 0.45, 0.33, 0.25, 0.18, 0.13, 0.09, 0.065, 0.045, 0.03, 0.02];
+export const TRIG_FRACTIONS: readonly number[] = [0.95, 0.9, 0.75, 0.6, 0.45, 0.33, 0.25, 0.18, 0.13, 0.09, 0.065, 0.045, 0.03, 0.02];
 /** Tried from the largest: a φ whose kept set alone outnumbers the best width so far is skipped. */
 export const DROP_FRACTIONS: readonly number[] = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0];
-/** The f search stops when a smaller f (larger N) improves the width by less than this. */
+/** The f search stops when two smaller f in a row (larger N) improve the best width by less than this. */
 export const F_STOP_GAIN = 0.02;
 /** The most knots one ridge may get (an Int32 and far above any width that can be allocated). */
 export const K_MAX = 2 ** 30;
@@ -347,9 +347,9 @@ export function planPosition(ctx: PositionContext, onStep?: () => void, fraction
     return p && withCoefFloat(ctx, p);
   }
   // f from large to small (N grows): the width typically falls with N while the work grows like N^(m+1);
-  // stop when N is no longer affordable or the gain is below F_STOP_GAIN
+  // stop when N is no longer affordable or two steps in a row gain less than F_STOP_GAIN
   let best: PositionPlan | undefined;
-  let prev = Infinity;
+  let stale = 0;
   for (const f of fractions) {
     const p = planPositionAt(ctx, f);
     onStep?.();
@@ -358,9 +358,10 @@ export function planPosition(ctx: PositionContext, onStep?: () => void, fraction
       continue;
     }
     const w = positionWidth(p);
+    const gain = !best || w < positionWidth(best) * (1 - F_STOP_GAIN);
     if (!best || w < positionWidth(best)) best = p;
-    if (w > prev * (1 - F_STOP_GAIN)) break;
-    prev = w;
+    stale = gain ? 0 : stale + 1;
+    if (stale >= 2) break;
   }
   return best && withCoefFloat(ctx, best);
 }
