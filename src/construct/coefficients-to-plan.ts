@@ -27,8 +27,8 @@ import { ridgePlKnotCount } from './ridge-pl.ts';
 import { routingDefaultLambda, routingLambdaForLeak, routingLeakFactor, tokenLayout } from './routing.ts';
 import type { TargetConstants } from './target-to-constants.ts';
 
-/** Planning operations allowed for one N (sampling, transform, passes over the frequencies: about a second). */
-export const WORK_LIMIT = 1e8;
+/** Planning operations allowed for one N (sampling, transform, passes over the frequencies: a few seconds). */
+export const WORK_LIMIT = 2e8;
 /** The quick planner (refusal hints and estimates): cheaper degrees and frequency sets only. */
 export const WORK_QUICK = 3e6;
 export const QUICK_FREQS = 6e4;
