@@ -22,11 +22,19 @@ import { buildGating, gatingBound, gateRow, constantRow } from '../src/construct
 import {
   fkTrigRho, fkTrigKernel, targetToSamples, samplesToCoefficients, fkTrigCoefficients, fkTrigBound, fkTrigOmegaBound, fkTrigN,
 } from '../src/construct/fk-trig.ts';
-import { buildRidgePl, ridgePlEval, ridgePlWidth, ridgePlBound } from '../src/construct/ridge-pl.ts';
+import { buildRidgePl, ridgePlEval, ridgePlWidth, ridgePlBound, ridgePlGroupsBound } from '../src/construct/ridge-pl.ts';
 import { chooseParameters, constructionWidth, hFromBudget } from '../src/construct/plan.ts';
-import { buildTransformer, planConstruction, buildFromPlan, targetConstants, constructionTerms } from '../src/construct/index.ts';
+import { buildTransformer, planConstruction } from '../src/construct/index.ts';
+import { targetToConstants } from '../src/construct/target-to-constants.ts';
+import { constantsToCoefficients } from '../src/construct/constants-to-coefficients.ts';
+import { coefficientsToPlan } from '../src/construct/coefficients-to-plan.ts';
+import { planPosition, optimiseKnots } from '../src/construct/plan-frequency.ts';
+import { planToWeights } from '../src/construct/plan-to-weights.ts';
+import { weightsToCertificate, constructionTerms } from '../src/construct/weights-to-certificate.ts';
+import { truncationBound, truncationTerm } from '../src/construct/truncation.ts';
+import { ridgeGeometry, buildRidge, sequentialSumBound, floatTerm } from '../src/construct/ridge-float.ts';
 import { buildCertificate, certificateTotal } from '../src/certificate/index.ts';
-import { softmaxRelError, routingValueError } from '../src/construct/float-bound.ts';
+import { softmaxRelError, routingValueError, reMul, reDiv, twoProd, ddAdd } from '../src/construct/float-bound.ts';
 
 import { schemeStep, lieEulerStages, strangEulerStages } from '../src/ode/schemes.ts';
 import { layerStepIdentity } from '../src/ode/identity.ts';
@@ -96,20 +104,45 @@ export const BLUEPRINT: Registry = {
     title: 'Ridge realisation: the ReLU sum ℓ is the piecewise-linear interpolant of cos, |ℓ − cos| ≤ h²/8',
     doc: 'proofs/lem-ridge-pl.md',
     uses: [],
-    code: [{ file: 'src/construct/ridge-pl.ts', fns: [buildRidgePl, ridgePlEval, ridgePlWidth] }],
-    bound: { file: 'src/construct/ridge-pl.ts', fns: [ridgePlBound] },
+    code: [{ file: 'src/construct/ridge-pl.ts', fns: [buildRidgePl, ridgePlEval, ridgePlWidth, ridgePlBound] }],
+    bound: { file: 'src/construct/ridge-pl.ts', fns: [ridgePlGroupsBound] },
     tests: ['property-tests/lem-ridge-pl.test.ts'],
     formal: { file: 'LemRidgePl.v', theorem: 'ridge_pl_bound' },
   },
-  'thm:main': {
-    title: 'One layer (n heads, one hidden ReLU layer) approximates any continuous f on a box: |T − f| ≤ E_trig + (h²/8)·Σ|c_ν| + E_route + E_float ≤ ε',
-    doc: 'proofs/thm-main.md',
-    uses: ['def:model', 'lem:routing', 'lem:gating', 'lem:fk-trig', 'lem:ridge-pl'],
+  'lem:truncation': {
+    title: 'Certified truncation: dropping a set Ω of frequencies changes P by at most Σ_{ν∈Ω}|c_ν| (attained at x̃ = 0 for equal signs)',
+    doc: 'proofs/lem-truncation.md',
+    uses: ['lem:fk-trig'],
+    code: [{ file: 'src/construct/truncation.ts', fns: [truncationTerm] }],
+    bound: { file: 'src/construct/truncation.ts', fns: [truncationBound] },
+    tests: ['property-tests/lem-truncation.test.ts'],
+    formal: { file: 'LemTruncation.v', theorem: 'truncation_bound' },
+  },
+  'lem:float': {
+    title: 'The float term: a rigorous bound on the float64 forward pass (in its summation order) and on the stored weights against the exact construction',
+    doc: 'proofs/lem-float.md',
+    uses: ['def:model', 'lem:routing', 'lem:gating', 'lem:ridge-pl'],
     code: [
-      { file: 'src/construct/index.ts', fns: [buildTransformer, targetConstants, planConstruction, buildFromPlan, constructionTerms] },
-      { file: 'src/construct/plan.ts', fns: [chooseParameters, constructionWidth, hFromBudget] },
-      { file: 'src/construct/float-bound.ts', fns: [softmaxRelError, routingValueError] },
+      { file: 'src/construct/float-bound.ts', fns: [reMul, reDiv, twoProd, ddAdd, softmaxRelError, routingValueError] },
+      { file: 'src/construct/ridge-float.ts', fns: [ridgeGeometry, buildRidge, floatTerm] },
       { file: 'src/construct/routing.ts', fns: [routingFloatBound] },
+    ],
+    bound: { file: 'src/construct/ridge-float.ts', fns: [sequentialSumBound] },
+    tests: ['property-tests/lem-float.test.ts'],
+  },
+  'thm:main': {
+    title: 'One layer (n heads, one hidden ReLU layer) approximates any continuous f on a box: |T̂ − f| ≤ E_trig + E_trunc + Σ_ν|c_ν|h_ν²/8 + E_route + E_float ≤ ε',
+    doc: 'proofs/thm-main.md',
+    uses: ['def:model', 'lem:routing', 'lem:gating', 'lem:fk-trig', 'lem:truncation', 'lem:ridge-pl', 'lem:float'],
+    code: [
+      { file: 'src/construct/index.ts', fns: [buildTransformer, planConstruction] },
+      { file: 'src/construct/target-to-constants.ts', fns: [targetToConstants] },
+      { file: 'src/construct/constants-to-coefficients.ts', fns: [constantsToCoefficients] },
+      { file: 'src/construct/coefficients-to-plan.ts', fns: [coefficientsToPlan] },
+      { file: 'src/construct/plan-frequency.ts', fns: [planPosition, optimiseKnots] },
+      { file: 'src/construct/plan.ts', fns: [chooseParameters, constructionWidth, hFromBudget] },
+      { file: 'src/construct/plan-to-weights.ts', fns: [planToWeights] },
+      { file: 'src/construct/weights-to-certificate.ts', fns: [weightsToCertificate, constructionTerms] },
       { file: 'src/certificate/index.ts', fns: [buildCertificate] },
     ],
     bound: { file: 'src/certificate/index.ts', fns: [certificateTotal] },

@@ -24,7 +24,7 @@ describe('lem:gating', () => {
         fc.integer({ min: 0, max: 2 ** 30 }),
         (c, N, routing, seed) => {
           const target = targetFromJson(c.spec);
-          const res = buildTransformer(target, { eps: 100, N, h: 2, routing });
+          const res = buildTransformer(target, { eps: 100, N, h: 2, routing, plan: 'uniform' });
           const { model, plan, bounds } = res;
           expect(Math.log2(bounds.G) % 1).toBe(0);
           expect(bounds.G).toBeGreaterThan(bounds.Gmin);

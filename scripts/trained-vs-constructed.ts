@@ -26,8 +26,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve, relative } from 'node:path';
 import { loadTarget } from '../src/target-map/target.ts';
-import { targetConstants, coefficientCache, epsThatFits } from '../src/construct/index.ts';
-import { chooseParameters, FLOAT_RESERVE, type Budget } from '../src/construct/plan.ts';
+import {
+  targetToConstants, constantsToCoefficients, planConstruction, epsThatFits, checkOptions, FLOAT_RESERVE,
+} from '../src/construct/index.ts';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 let UAT = [join(ROOT, 'bin/uat.js')];
@@ -77,21 +78,29 @@ const hasTorchImport = (): boolean => {
   return r.status === 0 && /--state\b/.test(r.stdout);
 };
 
-/** The planner's numbers for a target: width at ε, smallest ε at a width. */
+/**
+ * The planner's numbers for a target (the default, per-frequency planner): width at ε — or, when the
+ * planner refuses (width or planning work out of reach), its refusal, which names the estimate — and
+ * the smallest ε whose quick plan fits a width.
+ */
 function planner(targetPath: string) {
   const target = loadTarget(targetPath);
-  const cst = targetConstants(target);
-  const cache = coefficientCache(target);
-  const ctx = { n: target.n, m: target.m, L: cst.L, coefficients: cache.coefficients };
-  const budget = (eps: number): Budget => ({ eps, floatFraction: FLOAT_RESERVE, routeFraction: 0 });
+  const constants = targetToConstants(target);
+  const source = constantsToCoefficients(target);
   return {
-    Lmax: cst.Lmax,
+    Lmax: constants.Lmax,
     widthAt(eps: number) {
-      const c = chooseParameters(ctx, budget(eps));
-      return { eps, width: c.width, N: c.N, estimated: !!c.tooExpensive || !!c.widthIsLowerBound };
+      try {
+        const p = planConstruction(target, { eps, maxNeurons: 2 ** 31 - 1 }, constants, undefined, source);
+        return { eps, width: p.width, N: p.N, refused: null };
+      } catch (e) {
+        return { eps, width: null, N: null, refused: (e as Error).message };
+      }
     },
     epsAtWidth(width: number) {
-      return epsThatFits(ctx, budget(1e-3), width) ?? null;
+      const opts = checkOptions({ eps: 1e-3, maxNeurons: 2 ** 31 - 1 }, target.n, target.dIn, target.dOut);
+      const fit = epsThatFits({ target, constants, source, opts, epsFloat: FLOAT_RESERVE * opts.eps }, width);
+      return fit ?? null;
     },
   };
 }
@@ -142,7 +151,7 @@ function main(): void {
         const c = uat(['construct', '--target', targetPath, '--eps', String(fit.eps), '--out', dir, '--json']);
         const cert = c.json;
         const v = uat(['verify', '--model', join(dir, 'model.safetensors'), '--target', targetPath, '--time-limit', String(a.timeLimit), '--json', '--quiet'], [0, 3]);
-        row.constructionBuilt = { eps: fit.eps, width: fit.width, N: fit.N, certificate: cert ? summariseCertificate(cert) : null, verify: verifyNumbers(v.json) };
+        row.constructionBuilt = { eps: fit.eps, width: fit.width, certificate: cert ? summariseCertificate(cert) : null, verify: verifyNumbers(v.json) };
       } else row.constructionBuilt = null;
       row.seconds = Math.round((performance.now() - t0) / 100) / 10;
       rows.push(row);

@@ -33,14 +33,14 @@ export class UatResourceError extends Error {
 
 export function formatBytes(b: number): string {
   if (b < 1024) return `${b} B`;
-  const u = ['KiB', 'MiB', 'GiB', 'TiB'];
+  const u = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let v = b / 1024;
   let i = 0;
   while (v >= 1024 && i < u.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${u[i]}`;
+  return v >= 1e4 ? `${v.toExponential(1)} ${u[i]}` : `${v.toFixed(v < 10 ? 2 : 1)} ${u[i]}`;
 }
 
 /** A found value that is already a description (printed as is, not quoted). */

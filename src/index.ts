@@ -61,10 +61,10 @@ export { loadTarget, targetFromJson } from './target-map/index.ts';
 // construct
 export type {
   Routing, TokenLayout, RoutingParams, RidgePl, FkTrigCoefficients, ConstructOptions, ConstructPlan, ConstructResult,
-  ConstructBounds, ConstructPhase, TargetConstants, ParameterChoice, Budget,
+  ConstructBounds, ConstructPhase, TargetConstants, ParameterChoice, Budget, PlanKind, PositionPlan,
 } from './construct/index.ts';
 export {
-  buildTransformer, planConstruction, buildFromPlan, constructionArtifacts, constructionTerms, targetConstants,
+  buildTransformer, planConstruction, planToWeights, constructionArtifacts, constructionTerms, targetToConstants, PLAN_KINDS, weightsToCertificate,
   defaultMaxNeurons, bytesPerNeuron, constructionWidth, constructionConfig, positionBlock, describePlan, chooseParameters,
   tokenLayout, ROUTINGS, buildRouting, buildRoutingWeights, routingDefaultLambda, routingMatrix, routingInverse, routingCond,
   routingLeakFactor, routingLeakBound, routingLambdaForLeak, routingFloatBound, routingRecoveryBound,

@@ -18,9 +18,13 @@
  * The terms it reads, by label (values from `perEntry[i][c]`; `[n][dOut]` = one per entry):
  *  - `lem:fk-trig` (required): inputs `L` ([n][dOut] or one number), `m` (= n·dIn), `N` (integer ≥ 1);
  *  - `lem:ridge-pl…` (required, first label starting so): either `h` (one number, the largest knot step)
- *    and `S` ([n][dOut], ≥ Σ|c_ν|), or `pairs` ([n][dOut] lists of [|c_ν|, h_ν], one per kept ν);
- *  - `lem:truncation` (or any term with an input `dropped`): `dropped` ([n][dOut] lists of the dropped
- *    c_ν); absent ⇒ nothing is dropped;
+ *    and `S` ([n][dOut], ≥ Σ|c_ν|), or `pairs` ([n][dOut] lists of [|c_ν|, h_ν], one per kept ν), or
+ *    `groups` ([n][dOut] lists of [h, S], the construction's: S = Σ|c_ν| over the group's ridges, h ≥
+ *    each of their steps); a group enters the Coq list as the pair (S, h), whose term S·h²/8 bounds
+ *    the group's Σ|c_ν|·h_ν²/8 — that this grouping is the construction's is a hypothesis like the rest;
+ *  - `lem:truncation` (or any term with an input `dropped` or `droppedSum`): `dropped` ([n][dOut] lists
+ *    of the dropped c_ν) or `droppedSum` ([n][dOut], ≥ Σ|c_ν| over the dropped ν, entering the list as
+ *    one number); absent ⇒ nothing is dropped;
  *  - `lem:routing`: `routing` `'inverse'` (value 0) or `'leak'` with `lambda` and `weight` ([n][dOut],
  *    π·Σ_ν |c_ν|·Σ_k |ν_k|·R̃_k, π included);
  *  - `lem:gating`: value 0; `G` and `Gmin` (numbers) give the lemma G_min < G;
@@ -71,6 +75,26 @@ function entryList(v: unknown, i: number, c: number, path: string): unknown[] {
   return x;
 }
 
+/** Whether the ridge term is per ν (`pairs`) or per group of ridges (`groups`), rather than one global h. */
+const hasPairs = (t: CertificateTerm): boolean => Array.isArray(t.inputs.pairs) || Array.isArray(t.inputs.groups);
+
+/** The (|c|, h) pairs of one entry: `pairs` as given, or each group [h, S] as the pair (S, h). */
+function plPairs(t: CertificateTerm, i: number, c: number): [number, number][] {
+  const isGroups = !Array.isArray(t.inputs.pairs);
+  const key = isGroups ? 'groups' : 'pairs';
+  return entryList(t.inputs[key], i, c, `terms[${t.label}].inputs.${key}`).map((q, k) => {
+    const pr = q as unknown[], at = (j: number) => entryNumber(pr[j], 0, 0, `terms[${t.label}].inputs.${key}[${i}][${c}][${k}][${j}]`);
+    return isGroups ? [at(1), at(0)] : [at(0), at(1)];
+  });
+}
+
+/** The dropped coefficients of one entry: `dropped` as a list, or `droppedSum` as one number. */
+function truncationList(t: CertificateTerm | undefined, i: number, c: number): number[] {
+  if (!t) return [];
+  if (t.inputs.droppedSum !== undefined) return [entryNumber(t.inputs.droppedSum, i, c, `terms[${t.label}].inputs.droppedSum`)];
+  return entryList(t.inputs.dropped, i, c, `terms[${t.label}].inputs.dropped`).map((d, k) => entryNumber(d, 0, 0, `terms[${t.label}].inputs.dropped[${i}][${c}][${k}]`));
+}
+
 interface Shape { n: number; dIn: number; dOut: number; m: number }
 
 /** What the file needs of each term kind; unknown labels become given addends. */
@@ -90,7 +114,7 @@ function planTerms(cert: Certificate): Plan {
   for (const t of cert.terms) {
     if (t.label === 'lem:fk-trig') fk = t;
     else if (t.label.startsWith('lem:ridge-pl') && !pl) pl = t;
-    else if (t.label === 'lem:truncation' || (t.inputs && 'dropped' in t.inputs)) trunc = t;
+    else if (t.label === 'lem:truncation' || (t.inputs && ('dropped' in t.inputs || 'droppedSum' in t.inputs))) trunc = t;
     else if (t.label === 'lem:routing') routing = t;
     else if (t.label === 'lem:gating') gating = t;
     else extra.push(t);
@@ -109,13 +133,8 @@ function entryDefinitions(p: Plan, cert: Certificate, i: number, c: number): str
   const def = (nm: string, ty: string, body: string) => out.push(`Definition ${nm} : ${ty} := ${body}.`);
   const val = (t: CertificateTerm | undefined) => (t ? dyText(entryNumber(t.perEntry, i, c, `terms[${t.label}].perEntry`)) : '(Dy 0 0)');
   def(name('L', i, c), 'dy', dyText(entryNumber(p.fk.inputs.L, i, c, 'terms[lem:fk-trig].inputs.L')));
-  if (Array.isArray(p.pl.inputs.pairs)) {
-    const pairs = entryList(p.pl.inputs.pairs, i, c, `terms[${p.pl.label}].inputs.pairs`).map((q, k) => {
-      const pr = q as unknown[];
-      const a = entryNumber(pr[0], 0, 0, `terms[${p.pl.label}].inputs.pairs[${i}][${c}][${k}][0]`);
-      const h = entryNumber(pr[1], 0, 0, `terms[${p.pl.label}].inputs.pairs[${i}][${c}][${k}][1]`);
-      return `(${dyText(a)}, ${dyText(h)})`;
-    });
+  if (hasPairs(p.pl)) {
+    const pairs = plPairs(p.pl, i, c).map(([a, h]) => `(${dyText(a)}, ${dyText(h)})`);
     def(name('PLpairs', i, c), 'list (dy * dy)', `[${pairs.join('; ')}]`);
     def(name('PL', i, c), 'pl_cert', `PlPerNu (map D2R2 ${name('PLpairs', i, c)})`);
   } else {
@@ -123,8 +142,7 @@ function entryDefinitions(p: Plan, cert: Certificate, i: number, c: number): str
     def(name('h', i, c), 'dy', dyText(entryNumber(p.pl.inputs.h, i, c, `terms[${p.pl.label}].inputs.h`)));
     def(name('PL', i, c), 'pl_cert', `PlGlobal (D2R ${name('h', i, c)}) (D2R ${name('S', i, c)})`);
   }
-  const dropped = p.trunc ? entryList(p.trunc.inputs.dropped, i, c, `terms[${p.trunc.label}].inputs.dropped`) : [];
-  def(name('TRlist', i, c), 'list dy', `[${dropped.map((d, k) => dyText(entryNumber(d, 0, 0, `terms[truncation].inputs.dropped[${i}][${c}][${k}]`))).join('; ')}]`);
+  def(name('TRlist', i, c), 'list dy', `[${truncationList(p.trunc, i, c).map(dyText).join('; ')}]`);
   def(name('TR', i, c), 'list R', `map D2R ${name('TRlist', i, c)}`);
   // the certificate's `weight` is π·Σ_ν |c_ν|·Σ_k |ν_k|·R̃_k (π included)
   if (p.leak) def(name('Wpi', i, c), 'dy', dyText(entryNumber(p.routing!.inputs.weight, i, c, 'terms[lem:routing].inputs.weight')));
@@ -146,7 +164,7 @@ function entryLemmas(p: Plan, s: Shape, N: number, i: number, c: number): string
     `Lemma ${e('fk')} : fk_trig_term (D2R ${e('L')}) (n_tokens * d_in) ${N} <= D2R ${e('Vfk')}.`,
     `Proof. change (n_tokens * d_in)%nat with ${s.m}%nat. unfold fk_trig_term, D2R, ${e('L')}, ${e('Vfk')}. ${ivl}. Qed.`,
     `Lemma ${e('pl')} : pl_cert_value ${e('PL')} <= D2R ${e('Vpl')}.`,
-    Array.isArray(p.pl.inputs.pairs)
+    hasPairs(p.pl)
       ? `Proof. unfold pl_cert_value, ${e('PL')}. apply check_pl_nu. vm_compute. reflexivity. Qed.`
       : `Proof. unfold pl_cert_value, ${e('PL')}. apply check_pl_global. vm_compute. reflexivity. Qed.`,
     `Lemma ${e('tr')} : truncation_term ${e('TR')} <= D2R ${e('Vtr')}.`,

@@ -6,7 +6,7 @@
  * canonical text's sha256 it quotes: for every X ∈ K and every entry (i, c),
  * `|T(X) − f(X)|_{i,c} ≤ Σ_terms term(i,c) = totalPerEntry[i][c] ≤ total`, where T is the layer as
  * evaluated in float64 (the `float` term bounds the rounding). Terms carry their label
- * (`lem:fk-trig`, `lem:ridge-pl`, `lem:routing`, `lem:gating`, `float`), the formula, the inputs
+ * (`lem:fk-trig`, `lem:truncation`, `lem:ridge-pl`, `lem:routing`, `lem:gating`, `lem:float`), the formula, the inputs
  * of the formula, the value per entry and the max.
  *
  * Deterministic: objects are built in a fixed key order, numbers are JavaScript's shortest
@@ -37,8 +37,12 @@ export interface CertificateInput {
   weights: { file: string; bytes: Uint8Array };
   method: {
     name: string;
+    /** what the certificate states (the inequality and what T̂ is) */
+    statement?: string;
     parameters: {
       N: number; h: number; lambda: number; routing: string; G: number;
+      /** only for `--plan uniform` (absent for the default per-frequency planner) */
+      plan?: 'uniform';
       /** only for `--layout macaron` (absent for the standard layout): the layer layout and how FFN_a, FFN_b are set */
       layout?: 'macaron'; ffnA?: 'zero'; ffnB?: string;
     };
@@ -95,7 +99,7 @@ export function certificateTotal(terms: readonly CertificateTerm[]): { perEntry:
 }
 
 /** `[n·dOut]` row-major → `[n][dOut]` plain arrays. */
-export function toEntryRows(a: ArrayLike<number>, n: number, dOut: number): number[][] {
+export function toEntryRows<T = number>(a: ArrayLike<T>, n: number, dOut: number): T[][] {
   return Array.from({ length: n }, (_, i) => Array.from({ length: dOut }, (_, c) => a[i * dOut + c]!));
 }
 

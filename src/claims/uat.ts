@@ -647,7 +647,7 @@ export function claimWidthLowerBound(): ClaimResult {
       `is off x²/2 by ℓ²/16 (Chebyshev: the error of a parabola of curvature 1 equioscillates at three points), so ε ≥ 1/(16(W+1)²). The bound is sharp: W + 1 equal pieces ` +
       `with chords lowered by ℓ²/16 (a ReLU sum with W breakpoints, evaluated on a fine grid) reach 1/(16(W+1)²). ` +
       lbLines.join('; ') + `. The construction (the planner of src/construct for x²/2, n = d_in = 1, nothing allocated) uses ` + cLines.join(', ') +
-      ` neurons — a proof device far above the optimum (its width grows like ε^(−5/2), the optimum like ε^(−1/2)), but both grow without bound as ε → 0.`,
+      ` neurons — a proof device above the optimum (the optimum grows like ε^(−1/2)), but both grow without bound as ε → 0.`,
   };
 }
 

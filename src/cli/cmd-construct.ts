@@ -1,6 +1,6 @@
 /**
  * `uat construct --target T.json --eps E --out DIR [--routing inverse|leak] [--layout standard|macaron]
- * [--max-neurons K] [--N N] [--h H] [--json]`: builds the weights from the proof (docs/math.md §2) and writes
+ * [--plan frequency|uniform] [--max-neurons K] [--N N] [--h H] [--json]`: builds the weights from the proof (docs/math.md §2) and writes
  * `DIR/model.safetensors`, `DIR/certificate.json` and `DIR/certificate.v` (the certificate as a Coq
  * file: `npm run check:formal -- --certificate DIR/certificate.v` re-checks it). The files are
  * written atomically and together: everything is computed first, then each goes to a temporary file
@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Command } from 'commander';
 import {
-  UatInputError, ROUTINGS, CONSTRUCT_LAYOUTS, type Routing, type ConstructOptions, type ConstructPhase, type Certificate, loadTarget, buildTransformer, constructionArtifacts,
+  UatInputError, ROUTINGS, CONSTRUCT_LAYOUTS, PLAN_KINDS, type Routing, type ConstructOptions, type ConstructPhase, type Certificate, loadTarget, buildTransformer, constructionArtifacts,
   writeFileAtomic, formatBytes, certificateToCoq,
 } from '../index.ts';
 import { runAction, parseNumber, printJson, progress, checkWritableDir, type Progress } from './util.ts';
@@ -26,6 +26,7 @@ interface ConstructCliOptions {
   out: string;
   routing: string;
   layout: string;
+  plan: string;
   maxNeurons?: string;
   N?: string;
   h?: string;
@@ -35,7 +36,7 @@ interface ConstructCliOptions {
 /** Progress bars per phase on stderr (silent with --json on a non-TTY is not needed: stderr only). */
 export function phaseProgress(quiet = false): { onProgress: (p: ConstructPhase, d: number, t: number) => void; stop: () => void } {
   let cur: { phase: ConstructPhase; total: number; runs: number; bar: Progress } | undefined;
-  const labels: Record<ConstructPhase, string> = { bounds: 'target bounds', sampling: 'planning: sampling g', enclosing: 'enclosing samples', building: 'building neurons' };
+  const labels: Record<ConstructPhase, string> = { bounds: 'target bounds', planning: 'planning', sampling: 'planning: sampling g', enclosing: 'enclosing samples', building: 'building neurons' };
   return {
     onProgress(phase, done, total) {
       if (!cur || cur.phase !== phase) {
@@ -45,7 +46,7 @@ export function phaseProgress(quiet = false): { onProgress: (p: ConstructPhase, 
         cur.total = total; // the planner samples g again for the next candidate N: a new total, never 324/81
         cur.runs++;
       }
-      cur.bar.update(done, phase === 'sampling' ? `(candidate N ${cur.runs})` : undefined, total);
+      cur.bar.update(done, phase === 'sampling' && cur.runs > 1 ? `(candidate N ${cur.runs})` : undefined, total);
     },
     stop() {
       cur?.bar.stop();
@@ -111,15 +112,15 @@ function printSummary(dir: string, cert: Certificate, seconds: number): void {
   const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(4));
   console.log(`wrote ${nodePath.join(dir, WEIGHTS_FILE)} (${formatBytes(cert.weights.bytes)}), ${nodePath.join(dir, CERTIFICATE_FILE)} and ${nodePath.join(dir, CERTIFICATE_COQ_FILE)}`);
   console.log(`target     ${cert.target.name} (n = ${cert.target.n}, dIn = ${cert.target.dIn}, dOut = ${cert.target.dOut})`);
-  console.log(`width      ${cert.width} hidden neurons`);
-  console.log(`N          ${p.N}`);
-  console.log(`h          ${p.h}`);
+  console.log(`width      ${cert.width} hidden neurons (plan ${p.plan ?? 'frequency'})`);
+  console.log(`N          ${p.N}${p.plan === 'uniform' ? '' : ' (largest over the entries)'}`);
+  console.log(`h          ${p.h}${p.plan === 'uniform' ? '' : ' (largest knot step stored)'}`);
   console.log(`lambda     ${p.lambda} (routing ${p.routing})`);
   if (p.layout === 'macaron') console.log(`layout     macaron (FFN_a ${p.ffnA}, FFN_b = ${p.ffnB})`);
   console.log(`G          ${p.G}`);
   console.log('bound terms (max over entries):');
-  for (const t of cert.terms) console.log(`  ${t.label.padEnd(13)} ${fmt(t.value)}`);
-  console.log(`  ${'total'.padEnd(13)} ${fmt(cert.total)}   (requested eps ${cert.eps}${cert.withinEps ? '' : ' — EXCEEDED: --N/--h override'})`);
+  for (const t of cert.terms) console.log(`  ${t.label.padEnd(15)} ${fmt(t.value)}`);
+  console.log(`  ${'total'.padEnd(15)} ${fmt(cert.total)}   (requested eps ${cert.eps})`);
   console.log(`seconds    ${seconds.toFixed(2)}`);
 }
 
@@ -132,6 +133,7 @@ export function registerConstructCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (created if missing): model.safetensors, certificate.json, certificate.v')
     .option('--routing <kind>', 'routing variant: inverse (A⁻¹ folded into W1) or leak', 'inverse')
     .option('--layout <layout>', 'layer layout: standard (Z + MHA, + FFN) or macaron (½FFN_a ≡ 0, MHA, ½FFN_b = FFN)', 'standard')
+    .option('--plan <planner>', 'planner: frequency (per-frequency knot steps and certified truncation) or uniform (one N, one h)', 'frequency')
     .option('--max-neurons <k>', 'refuse widths above k hidden neurons (default: about 4 GiB of buffers)')
     .option('--N <n>', 'override the trigonometric degree N')
     .option('--h <h>', 'override the knot step h')
@@ -142,6 +144,7 @@ export function registerConstructCommand(program: Command): void {
         const eps = parseNumber('--eps', o.eps, { exclusiveMin: 0 });
         if (!(ROUTINGS as readonly string[]).includes(o.routing)) throw new UatInputError('--routing', '"inverse" or "leak"', o.routing);
         if (!(CONSTRUCT_LAYOUTS as readonly string[]).includes(o.layout)) throw new UatInputError('--layout', '"standard" or "macaron"', o.layout);
+        if (!(PLAN_KINDS as readonly string[]).includes(o.plan)) throw new UatInputError('--plan', '"frequency" or "uniform"', o.plan);
         const maxNeurons = o.maxNeurons === undefined ? undefined : parseNumber('--max-neurons', o.maxNeurons, { integer: true, min: 1 });
         const N = o.N === undefined ? undefined : parseNumber('--N', o.N, { integer: true, min: 1 });
         const h = o.h === undefined ? undefined : parseNumber('--h', o.h, { exclusiveMin: 0 });
@@ -151,7 +154,7 @@ export function registerConstructCommand(program: Command): void {
         const pr = phaseProgress();
         let res;
         try {
-          res = buildTransformer(target, { eps, routing: o.routing as Routing, layout: o.layout as ConstructOptions['layout'], maxNeurons, N, h, onProgress: pr.onProgress });
+          res = buildTransformer(target, { eps, routing: o.routing as Routing, layout: o.layout as ConstructOptions['layout'], plan: o.plan as ConstructOptions['plan'], maxNeurons, N, h, onProgress: pr.onProgress });
         } finally {
           pr.stop();
         }

@@ -21,7 +21,7 @@ export const DEMO_TARGET = {
   domain: { lo: [0], hi: [1] },
   f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']],
 };
-export const DEMO_EPS = 0.6;
+export const DEMO_EPS = 0.1;
 
 /** max over the inputs of |T − f| per entry, with progress on stderr. */
 function observedMax(model: Model, target: Target, inputs: Float64Array[], quiet: boolean): Float64Array {

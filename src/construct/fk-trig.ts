@@ -33,6 +33,7 @@
  * @see proofs/lem-fk-trig.md
  */
 import { type Re, U, MU_LIBM, PI_RE, exact, gamma, reDiv, reMul, reSin, reSub, up } from './float-bound.ts';
+import { type CertificateTerm, makeTerm, toEntryRows } from '../certificate/index.ts';
 
 /** Number of nodes per axis, `Mq = N + 2`. */
 export const fkTrigMq = (N: number): number => N + 2;
@@ -207,10 +208,12 @@ export function fkTrigTable(N: number): { cosTable: Float64Array; theta: number 
 
 /**
  * `samplesToCoefficients` (the D_ν part): the separable transform of the samples of every output
- * entry, `D[o, ν]` for ν ∈ {0..N}^m (the nonnegative orthant; D_ν = D_{|ν|}), `[nOut × (N+1)^m]`,
- * row-major over ν. Also `errD[o]`: a bound on |D̂_ν − D_ν(ĝ)| for every ν, where D_ν(ĝ) is the
- * exact transform of the float samples: the nested sums of m passes of L terms (γ_{mL} times
- * `Σ_j Π|T|·|ĝ| ≤ Mq^m (1+θ_T)^m max|ĝ|`), the table errors (m·θ_T) and the final division by Mq^m.
+ * entry. Per axis `cos(2πνj/Mq) = cos(2π(Mq − ν)j/Mq)`, so D_ν depends on `min(|ν_k|, Mq − |ν_k|)` per
+ * coordinate, which is ≤ ⌊Mq/2⌋ = L − 1: only the `L^m` distinct values are computed, `D[o, ν']` for
+ * ν' ∈ {0..L−1}^m, `[nOut × L^m]` row-major (`fkTrigMirror` maps ν to ν'). Also `errD[o]`: a bound on
+ * |D̂_ν − D_ν(ĝ)| for every ν, where D_ν(ĝ) is the exact transform of the float samples: the nested
+ * sums of m passes of L terms (γ_{mL} times `Σ_j Π|T|·|ĝ| ≤ Mq^m (1+θ_T)^m max|ĝ|`), the table errors
+ * (m·θ_T) and the final division by Mq^m.
  */
 export function samplesToCoefficients(samples: Float64Array, m: number, N: number, nOut: number): { D: Float64Array; errD: Float64Array } {
   const L = fkTrigAxisSamples(N);
@@ -218,49 +221,44 @@ export function samplesToCoefficients(samples: Float64Array, m: number, N: numbe
   const { cosTable, theta } = fkTrigTable(N);
   const w = fkTrigFoldWeights(N);
   const count = L ** m;
-  const outCount = (N + 1) ** m;
-  const D = new Float64Array(nOut * outCount);
+  const D = new Float64Array(nOut * count);
   const errD = new Float64Array(nOut);
   const norm = Mq ** m; // an exact integer (< 2^53 for every size that can be built)
   for (let o = 0; o < nOut; o++) {
     let cur = samples.subarray(o * count, (o + 1) * count);
     let gMax = 0;
     for (let s = 0; s < count; s++) gMax = Math.max(gMax, Math.abs(cur[s]!));
-    // dims: axes < a already transformed (N+1), axes ≥ a still L; each output is the sequential
-    // sum over j = 0..L−1 of T[ν, j]·(input), with r = νj mod Mq stepped incrementally
+    // axes < a already transformed (ν' = 0..L−1), axes ≥ a still samples (j = 0..L−1); each output is
+    // the sequential sum over j of T[ν', j]·(input), r = ν'j mod Mq stepped incrementally
     for (let a = 0; a < m; a++) {
-      const outer = (N + 1) ** a;
+      const outer = L ** a;
       const inner = L ** (m - a - 1);
-      const next = new Float64Array(outer * (N + 1) * inner);
+      const next = new Float64Array(count);
       for (let ob = 0; ob < outer; ob++) {
-        for (let nu = 0; nu <= N; nu++) {
-          const dst = (ob * (N + 1) + nu) * inner;
-          if (inner === 1) {
-            let acc = 0;
-            for (let j = 0, r = 0; j < L; j++) {
-              acc += w[j]! * cosTable[r]! * cur[ob * L + j]!;
-              r += nu;
-              if (r >= Mq) r -= Mq;
-            }
-            next[dst] = acc;
-          } else {
-            for (let j = 0, r = 0; j < L; j++) {
-              const t = w[j]! * cosTable[r]!;
-              const src = (ob * L + j) * inner;
-              for (let i = 0; i < inner; i++) next[dst + i] = next[dst + i]! + t * cur[src + i]!;
-              r += nu;
-              if (r >= Mq) r -= Mq;
-            }
+        for (let nu = 0; nu < L; nu++) {
+          const dst = (ob * L + nu) * inner;
+          for (let j = 0, r = 0; j < L; j++) {
+            const t = w[j]! * cosTable[r]!;
+            const src = (ob * L + j) * inner;
+            for (let i = 0; i < inner; i++) next[dst + i] = next[dst + i]! + t * cur[src + i]!;
+            r += nu;
+            if (r >= Mq) r -= Mq;
           }
         }
       }
       cur = next;
     }
-    for (let q = 0; q < outCount; q++) D[o * outCount + q] = cur[q]! / norm;
+    for (let q = 0; q < count; q++) D[o * count + q] = cur[q]! / norm;
     const grow = (1 + theta) ** m;
     errD[o] = up(((gamma(m * L) * grow + (grow - 1)) * (1 + U) + U) * gMax);
   }
   return { D, errD };
+}
+
+/** The index ν' of D for |ν_k| (per axis `min(|ν_k|, Mq − |ν_k|)`). */
+export function fkTrigMirror(a: number, N: number): number {
+  const Mq = fkTrigMq(N);
+  return 2 * a <= Mq ? a : Mq - a;
 }
 
 /** The P representation: `P(x̃) = c0 + Σ_{ν∈Λ⁺} c[ν] cos(π ν·x̃)` for every output entry. */
@@ -289,7 +287,8 @@ export function fkTrigCoefficients(samples: Float64Array, m: number, N: number, 
   const { rho, err: rhoErr } = fkTrigRho(N);
   const freqs = fkTrigFrequencies(N, m);
   const count = freqs.length / m;
-  const outCount = (N + 1) ** m;
+  const L = fkTrigAxisSamples(N);
+  const outCount = L ** m;
   const c0 = new Float64Array(nOut);
   const c = new Float64Array(count * nOut);
   const absSum = new Float64Array(nOut);
@@ -313,7 +312,7 @@ export function fkTrigCoefficients(samples: Float64Array, m: number, N: number, 
       const nv = rv * rk;
       re = Math.abs(rv) * ek + Math.abs(rk) * re + re * ek + U * Math.abs(nv);
       rv = nv;
-      di = di * (N + 1) + a;
+      di = di * L + fkTrigMirror(a, N);
     }
     for (let o = 0; o < nOut; o++) {
       const d = D[o * outCount + di]!;
@@ -366,6 +365,12 @@ export function fkTrigBound(L: number, m: number, N: number): number {
   return up(L * Math.sqrt(m) * Math.sin(Math.PI / (2 * N + 4)) * (1 + 4 * U + MU_LIBM));
 }
 
+/** The certificate term of lem:fk-trig (a-priori form): per entry L, m and its N. */
+export function fkTrigTerm(L: ArrayLike<number>, N: ArrayLike<number>, m: number, values: ArrayLike<number>, n: number, dOut: number): CertificateTerm {
+  // L is written rounded up, so its shortest decimal is still an upper bound of the proven constant
+  return makeTerm('lem:fk-trig', 'L[i][c]·√m·sin(π/(2N[i][c]+4))', { L: toEntryRows(Array.from(L, up), n, dOut), m, N: toEntryRows(N, n, dOut) }, values, n, dOut);
+}
+
 /** [lem:fk-trig] modulus-of-continuity form: `2·ω(√m·sin(π/(2N+4)))` for a modulus ω. */
 export function fkTrigOmegaBound(omega: (delta: number) => number, m: number, N: number): number {
   return up(2 * omega(up(Math.sqrt(m) * Math.sin(Math.PI / (2 * N + 4)) * (1 + 4 * U + MU_LIBM))));
@@ -379,6 +384,8 @@ export function fkTrigN(L: number, m: number, epsTrig: number): number {
   if (q >= 1) return 1;
   // sin(π/(2N+4)) ≤ q  ⇔  N ≥ π/(2 asin q) − 2
   let N = Math.max(1, Math.ceil(Math.PI / (2 * Math.asin(q)) - 2));
+  // beyond 2^40 no construction can use N; the estimate is returned as is (N ± 1 are not distinct floats near 2^53)
+  if (!(N < 2 ** 40)) return N;
   while (N > 1 && fkTrigBound(L, m, N - 1) <= epsTrig) N--;
   while (fkTrigBound(L, m, N) > epsTrig) N++;
   return N;

@@ -13,6 +13,14 @@
  * @see proofs/lem-gating.md
  */
 import { gamma, up } from './float-bound.ts';
+import { type CertificateTerm, makeTerm } from '../certificate/index.ts';
+
+/** The certificate term of lem:gating: 0 for every entry, given G > G_min (both recorded). */
+export function gatingTerm(G: number, Gmin: number, n: number, dOut: number): CertificateTerm {
+  return makeTerm('lem:gating',
+    '0: G > G_min = max over ridge neurons of (sup_K pre-activation + γ_{D+1}(|bias| + Σ|W||y|))/(1 − γ_{D+1}), so every neuron is exactly 0 off its position',
+    { G, Gmin }, new Float64Array(n * dOut), n, dOut);
+}
 
 /**
  * [lem:gating] the threshold: the smallest G for which every gated neuron is exactly 0 off its

@@ -1,6 +1,7 @@
 /**
- * [thm:main] Parameters from ε (docs/math.md §2, "The budget"), chosen before anything large is
- * allocated.
+ * [thm:main] The uniform planner (`--plan uniform`, the planner of the first construction, kept for
+ * comparison): one N and one knot step h for every entry and frequency (docs/math.md §2, "The
+ * budget"), chosen before anything large is allocated.
  *
  * ## The split
  * `ε = ε_trig + ε_pl + ε_float (+ ε_route for routing "leak")`:
@@ -24,6 +25,7 @@
 import { UatInputError } from '../errors.ts';
 import { type FkTrigCoefficients, fkTrigBound, fkTrigFrequencyCount, fkTrigL1Histogram, fkTrigN } from './fk-trig.ts';
 import { ridgePlWidth } from './ridge-pl.ts';
+import { transformWork } from './constants-to-coefficients.ts';
 
 export const FLOAT_RESERVE = 1e-3;
 export const ROUTE_RESERVE = 1e-2;
@@ -122,20 +124,32 @@ export function maxN(m: number): number {
   return Math.max(1, Math.floor((2 ** 31 / 8) ** (1 / m) / 2));
 }
 
-/**
- * Chooses (N, h) for the budget (see the file comment). `givenN`/`givenH` override. Throws a
- * UatInputError when a given N or h leaves no room for the other term.
- */
-/** Operations of sampling L^m values and the m-pass direct transform for N. */
-export function transformWork(N: number, m: number): number {
-  const L = Math.floor((N + 2) / 2) + 1;
-  return L ** m * (1 + m * (N + 1));
-}
 /** Candidates (other than the smallest N) costing more than this are not tried by the search. */
 export const TRANSFORM_WORK = 3e8;
 /** Above this the coefficients are not computed at all (about a minute of work). */
 export const WORK_HARD = 3e10;
 
+interface Search {
+  ctx: PlanContext;
+  b: Budget;
+  n: number;
+  m: number;
+  L: Float64Array;
+  Lmax: number;
+  epsAvail: number;
+  epsFloat: number;
+  epsRoute: number;
+  givenH?: number;
+  cap: number;
+  workHard: number;
+  evalAt: (N: number) => { h: number; width: number; trig: Float64Array };
+  maxTrig: (t: Float64Array) => number;
+}
+
+/**
+ * Chooses (N, h) for the budget (see the file comment). `givenN`/`givenH` override. Throws a
+ * UatInputError when a given N or h leaves no room for the other term.
+ */
 export function chooseParameters(ctx: PlanContext, b: Budget, givenN?: number, givenH?: number, cap = Infinity, workHard = WORK_HARD): ParameterChoice {
   const { n, m, L } = ctx;
   const { epsAvail, epsFloat, epsRoute } = budgetOf(b);
@@ -148,49 +162,63 @@ export function chooseParameters(ctx: PlanContext, b: Budget, givenN?: number, g
     return { h, width: h > 0 ? constructionWidth(n, m, N, h) : Infinity, trig };
   };
   const maxTrig = (t: Float64Array) => t.reduce((a, x) => Math.max(a, x), 0);
+  const S: Search = { ctx, b, n, m, L, Lmax, epsAvail, epsFloat, epsRoute, givenH, cap, workHard, evalAt, maxTrig };
+  if (givenN !== undefined) return chooseGivenN(S, givenN);
+  if (givenH !== undefined) return chooseGivenH(S, givenH);
+  return searchFractions(S);
+}
 
-  if (givenN !== undefined) {
-    if (givenN > maxN(m)) throw new UatInputError('--N', `an integer ≤ ${maxN(m)} for m = ${m}`, givenN);
-    const lb = n * (1 + fkTrigFrequencyCount(givenN, m));
-    if (lb > cap) {
-      const mt = maxTrig(trigPerEntry(L, m, givenN));
-      return {
-        N: givenN, h: givenH ?? NaN, width: lb, widthIsLowerBound: true, epsTrig: mt, epsPl: epsAvail - mt, epsAvail, epsFloat, epsRoute,
-        source: { N: 'given', h: givenH === undefined ? 'budget' : 'given' },
-      };
-    }
-    const r = evalAt(givenN);
-    if (givenH === undefined && !(r.h > 0)) {
-      const need = fkTrigN(Lmax, m, epsAvail * 0.999);
-      throw new UatInputError('--N', `an N whose trigonometric bound leaves room for the PL term within ε = ${b.eps} (N ≥ ${need})`, givenN,
-        `L·√m·sin(π/(2N+4)) = ${maxTrig(r.trig)} ≥ ${epsAvail}`);
-    }
-    const mt = maxTrig(r.trig);
+/** A given N (and h or the budget's h). */
+function chooseGivenN(S: Search, givenN: number): ParameterChoice {
+  const { b, n, m, L, Lmax, epsAvail, epsFloat, epsRoute, givenH, cap, evalAt, maxTrig } = S;
+  if (givenN > maxN(m)) throw new UatInputError('--N', `an integer ≤ ${maxN(m)} for m = ${m}`, givenN);
+  const lb = n * (1 + fkTrigFrequencyCount(givenN, m));
+  if (lb > cap) {
+    const mt = maxTrig(trigPerEntry(L, m, givenN));
     return {
-      N: givenN, h: r.h, width: r.width, epsTrig: mt, epsPl: epsAvail - mt, epsAvail, epsFloat, epsRoute,
+      N: givenN, h: givenH ?? NaN, width: lb, widthIsLowerBound: true, epsTrig: mt, epsPl: epsAvail - mt, epsAvail, epsFloat, epsRoute,
       source: { N: 'given', h: givenH === undefined ? 'budget' : 'given' },
     };
   }
-
-  if (givenH !== undefined) {
-    // smallest N with max_ic (E_trig + h²/8·S) ≤ ε'
-    const N0 = Math.max(1, fkTrigN(Lmax, m, epsAvail));
-    for (let N = N0; N <= Math.min(maxN(m), 8 * N0 + 64); N++) {
-      const trig = trigPerEntry(L, m, N);
-      const S = ctx.coefficients(N).absSum;
-      let ok = true;
-      for (let k = 0; k < trig.length; k++) if (trig[k]! + ((givenH * givenH) / 8) * S[k]! > epsAvail) ok = false;
-      if (ok) {
-        const mt = maxTrig(trig);
-        return {
-          N, h: givenH, width: constructionWidth(n, m, N, givenH), epsTrig: mt, epsPl: epsAvail - mt, epsAvail, epsFloat, epsRoute,
-          source: { N: 'smallest-fitting', h: 'given' },
-        };
-      }
-    }
-    throw new UatInputError('--h', `a knot step small enough that some N meets ε = ${b.eps}`, givenH, 'h²/8·S alone exceeds the budget');
+  const r = evalAt(givenN);
+  if (givenH === undefined && !(r.h > 0)) {
+    const need = fkTrigN(Lmax, m, epsAvail * 0.999);
+    throw new UatInputError('--N', `an N whose trigonometric bound leaves room for the PL term within ε = ${b.eps} (N ≥ ${need})`, givenN,
+      `L·√m·sin(π/(2N+4)) = ${maxTrig(r.trig)} ≥ ${epsAvail}`);
   }
+  const mt = maxTrig(r.trig);
+  return {
+    N: givenN, h: r.h, width: r.width, epsTrig: mt, epsPl: epsAvail - mt, epsAvail, epsFloat, epsRoute,
+    source: { N: 'given', h: givenH === undefined ? 'budget' : 'given' },
+  };
+}
 
+/** A given h: the smallest N with max_ic (E_trig + h²/8·S) ≤ ε'. */
+function chooseGivenH(S: Search, givenH: number): ParameterChoice {
+  const { ctx, b, n, m, L, Lmax, epsAvail, epsFloat, epsRoute, workHard, maxTrig } = S;
+  const N0 = Math.max(1, fkTrigN(Lmax, m, epsAvail));
+  for (let N = N0; N <= Math.min(maxN(m), 8 * N0 + 64); N++) {
+    if (transformWork(N, m) > workHard || N - N0 > 64)
+      throw new UatInputError('--h', `a knot step small enough that an affordable N meets ε = ${b.eps}`, givenH,
+        `no N in [${N0}, ${N}] fits, and sampling beyond costs over ${workHard.toExponential(0)} operations`);
+    const trig = trigPerEntry(L, m, N);
+    const S = ctx.coefficients(N).absSum;
+    let ok = true;
+    for (let k = 0; k < trig.length; k++) if (trig[k]! + ((givenH * givenH) / 8) * S[k]! > epsAvail) ok = false;
+    if (ok) {
+      const mt = maxTrig(trig);
+      return {
+        N, h: givenH, width: constructionWidth(n, m, N, givenH), epsTrig: mt, epsPl: epsAvail - mt, epsAvail, epsFloat, epsRoute,
+        source: { N: 'smallest-fitting', h: 'given' },
+      };
+    }
+  }
+  throw new UatInputError('--h', `a knot step small enough that some N meets ε = ${b.eps}`, givenH, 'h²/8·S alone exceeds the budget');
+}
+
+/** The search over the trig fractions (no override). */
+function searchFractions(S: Search): ParameterChoice {
+  const { ctx, b, n, m, L, epsAvail, epsFloat, epsRoute, cap, workHard, evalAt, maxTrig } = S;
   // Candidates in increasing N. Pruning (never affects soundness, only which feasible N wins):
   // - N whose frequency count alone gives a width above `cap` (or above the best so far) ends the
   //   search: the width only grows with N from there;

@@ -17,6 +17,7 @@
  * @see proofs/lem-ridge-pl.md
  */
 import { U, MU_LIBM, gamma, up } from './float-bound.ts';
+import { type CertificateTerm, makeTerm, toEntryRows } from '../certificate/index.ts';
 
 /** Knots per ν: `K = max(1, ⌈π s/h⌉)` for `s = |ν|_1` (the one formula used for width and build). */
 export function ridgePlKnotCount(s: number, h: number): number {
@@ -179,4 +180,21 @@ export function ridgePlInterpErrorBound(r: RidgePl, t: number): number {
 /** [lem:ridge-pl] `h²/8 · S`, S = Σ_ν |c_ν| (rounded up). */
 export function ridgePlBound(h: number, S: number): number {
   return up(((h * h) / 8) * S * (1 + 3 * U));
+}
+
+/**
+ * [lem:ridge-pl] applied per ridge: `Σ_ν |c_ν|·h_ν²/8`, from groups `[h, S]` (S = Σ|c_ν| of the ridges
+ * in the group, h ≥ each of their largest steps), rounded up.
+ */
+export function ridgePlGroupsBound(groups: readonly (readonly [number, number])[]): number {
+  let s = 0;
+  for (const [h, S] of groups) s += ridgePlBound(h, S);
+  return up(s * (1 + gamma(groups.length + 1)));
+}
+
+/** The certificate term of lem:ridge-pl: per entry the groups [h, Σ|c_ν|] its value is recomputed from. */
+export function ridgePlTerm(groups: readonly (readonly [number, number])[][], values: ArrayLike<number>, n: number, dOut: number): CertificateTerm {
+  return makeTerm('lem:ridge-pl',
+    'Σ over groups of S·h²/8 per entry: each kept ridge ν is the PL interpolant of cos with its own knots; h = the largest step stored in the group, S = Σ|c_ν| over the group',
+    { groups: toEntryRows(groups, n, dOut) }, values, n, dOut);
 }

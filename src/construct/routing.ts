@@ -15,6 +15,7 @@
  * @see proofs/lem-routing.md
  */
 import { type Re, U, exact, gamma, reAdd, reDiv, reExp, reSub, up, routingValueError } from './float-bound.ts';
+import { type CertificateTerm, makeTerm, toEntryRows } from '../certificate/index.ts';
 
 export type Routing = 'inverse' | 'leak';
 export const ROUTINGS: readonly Routing[] = ['inverse', 'leak'];
@@ -116,6 +117,19 @@ export function routingLambdaForLeak(n: number, beta: number): number {
 }
 
 /**
+ * The certificate term of lem:routing: 0 for `inverse` (A⁻¹ is folded into W_1: exact in real
+ * arithmetic, its rounding is in the float term), the leak bound per entry for `leak`.
+ */
+export function routingTerm(routing: Routing, rt: RoutingParams, leak: { beta: number; weight: ArrayLike<number>; Rn: ArrayLike<number> } | undefined,
+  values: ArrayLike<number>, n: number, dOut: number): CertificateTerm {
+  return routing === 'inverse'
+    ? makeTerm('lem:routing', '0: A⁻¹ = (I − b·11ᵀ)/(a−b) is folded into W_1, routing is exact in real arithmetic (its rounding is in "float")',
+      { routing, lambda: rt.lambda, a: rt.a, b: rt.b, cond: rt.cond }, values, n, dOut)
+    : makeTerm('lem:routing', 'beta·weight[i][c], beta = (n−1)/(e^λ+n−1), weight[i][c] = π·Σ_{kept ν} |c_ν^{(i,c)}|·Σ_k |ν_k|·Rn[k], Rn[k] = max |x′_{j,c} − x′_{h,c}| / (hi_k − lo_k)',
+      { routing, lambda: rt.lambda, beta: leak!.beta, Rn: Array.from(leak!.Rn), weight: toEntryRows(leak!.weight, n, dOut) }, values, n, dOut);
+}
+
+/**
  * [lem:routing] a-priori bound on the float error of the routed values `ŷ` (attention in float64,
  * the tensor core's softmax) against the exact `y = (A⊗I)x`, for |x| ≤ xMax.
  */
@@ -168,11 +182,13 @@ export function tokenLayout(n: number, dIn: number, dOut: number): TokenLayout {
 /**
  * `buildRoutingWeights`: the embedding, positions and attention tensors of the construction
  * (everything before the FFN) for the layout and λ: `embed.weight [D,dIn]` (identity into the x
- * slot), `embed.bias [D]` (1 at the constant), `pos [n,D]` (e_i), `attn.q.weight [n,1,D]` (λ at the
- * constant), `attn.k.weight [n,1,D]` ((e_j)_h), `attn.v.weight [n,dIn,D]` (x_j), `attn.o.weight
- * [D, n·dIn]` (head h → block h of the m-slot); all biases 0.
+ * slot), `embed.bias [D]` (1 at the constant), `pos [n,D]` (e_i, and −center_(i,c) in the x slot when
+ * `center` (length m) is given, so the routed values are `x' = x − center`: their size, and every
+ * rounding after them, scale with the width of the domain, not its offset), `attn.q.weight [n,1,D]`
+ * (λ at the constant), `attn.k.weight [n,1,D]` ((e_j)_h), `attn.v.weight [n,dIn,D]` (x'_j),
+ * `attn.o.weight [D, n·dIn]` (head h → block h of the m-slot); all biases 0.
  */
-export function buildRoutingWeights(lay: TokenLayout, lambda: number): Map<string, Float64Array> {
+export function buildRoutingWeights(lay: TokenLayout, lambda: number, center?: Float64Array): Map<string, Float64Array> {
   const { n, dIn, D, X, E, C, Y } = lay;
   const t = new Map<string, Float64Array>();
   const We = new Float64Array(D * dIn); // [D, dIn]
@@ -180,7 +196,10 @@ export function buildRoutingWeights(lay: TokenLayout, lambda: number): Map<strin
   const be = new Float64Array(D); // [D]
   be[C] = 1;
   const P = new Float64Array(n * D); // [n, D]
-  for (let i = 0; i < n; i++) P[i * D + E + i] = 1;
+  for (let i = 0; i < n; i++) {
+    P[i * D + E + i] = 1;
+    if (center) for (let c = 0; c < dIn; c++) P[i * D + X + c] = center[i * dIn + c]! === 0 ? 0 : -center[i * dIn + c]!;
+  }
   const Wq = new Float64Array(n * D); // [H, 1, D]
   const Wk = new Float64Array(n * D); // [H, 1, D]
   for (let h = 0; h < n; h++) {

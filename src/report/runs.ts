@@ -7,7 +7,7 @@ import { type Model, forward, makeRng } from '../model/index.ts';
 import { tensor } from '../tensor/index.ts';
 import { type Target, buildTarget, parseTargetSpec } from '../target-map/index.ts';
 import {
-  type ConstructResult, buildTransformer, chooseParameters, coefficientCache, targetConstants, FLOAT_RESERVE,
+  type ConstructResult, type CoefficientSource, type TargetConstants, buildTransformer, planConstruction, constantsToCoefficients, targetToConstants,
 } from '../construct/index.ts';
 
 // the cases of the width / error figures: one per n·d_in
@@ -32,10 +32,10 @@ export function reportCases(demo: unknown): Case[] {
   ];
 }
 
-/** The planner's width for ε — `chooseParameters` exactly as `planConstruction` calls it, without the allocation cap. */
-export function plannedWidth(target: Target, eps: number, cache = coefficientCache(target), L = targetConstants(target).L): { width: number; N: number; h: number } {
-  const c = chooseParameters({ n: target.n, m: target.m, L, coefficients: cache.coefficients }, { eps, floatFraction: FLOAT_RESERVE, routeFraction: 0 });
-  return { width: c.width, N: c.N, h: c.h };
+/** The planner's width for ε — `planConstruction` (the default planner), without the allocation cap. */
+export function plannedWidth(target: Target, eps: number, cache: CoefficientSource = constantsToCoefficients(target), cst: TargetConstants = targetToConstants(target)): { width: number; N: number; h: number } {
+  const p = planConstruction(target, { eps, maxNeurons: 2 ** 31 - 1 }, cst, undefined, cache);
+  return { width: p.width, N: p.N, h: p.h };
 }
 
 /** Seeded check inputs: a grid, the corners, random points, and points next to the diagonals (kinks). */
@@ -90,8 +90,8 @@ export const r4 = (x: number) => Number(x.toPrecision(4));
 export function widthRuns(demoTarget: unknown, maxBuild: number, progress: (w: string) => void): { c: Case; points: EpsPoint[] }[] {
   return reportCases(demoTarget).map((c) => {
     const target = buildTarget(parseTargetSpec(c.spec, c.name));
-    const cache = coefficientCache(target);
-    const L = targetConstants(target).L;
+    const cache = constantsToCoefficients(target);
+    const L = targetToConstants(target);
     const inputs = checkInputs(target);
     const points = c.eps.map((eps) => {
       progress(`${c.name}: plan ε = ${eps}`);

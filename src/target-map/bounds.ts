@@ -55,6 +55,13 @@ export interface BoundOptions {
   readonly absTol?: number;
   /** Box budget per entry (boxes evaluated, default 20000). */
   readonly maxBoxes?: number;
+  /**
+   * Stop an entry as soon as its sound upper bound is ≤ this value (proven) or a point value
+   * exceeds it (disproven); used to prove a user-supplied constant. Default: none.
+   */
+  readonly decide?: number;
+  /** Called after every 256 boxes with the boxes evaluated so far (progress). */
+  readonly onBoxes?: (boxes: number) => void;
 }
 
 /** Per-entry bounds (entry k = i·dOut + c). */
@@ -185,6 +192,8 @@ function branchAndBound(
     if (!top) break;
     const gap = top.ub - lb;
     if (gap <= absTol || gap <= relTol * Math.abs(lb) || boxes >= maxBoxes) break;
+    if (opts.decide !== undefined && (Math.max(top.ub, setAside) <= opts.decide || lb > opts.decide)) break;
+    if (opts.onBoxes && (boxes & 511) === 1) opts.onBoxes(boxes);
     heap.pop();
     const d = splitDim(top.lo, top.hi, dims, L, H);
     if (d < 0) {

@@ -40,6 +40,17 @@ const KB = 1024;
 /** Column block of the in-place skinny schedule (a multiple of 4). */
 const JB = 256;
 
+/**
+ * The summation order of `linear(X, W, outDim, b)` for a row-contiguous X with inner dimension k, as
+ * the schedules above realise it (the float argument of the construction, src/construct/ridge-float.ts,
+ * relies on it): every output is `((b + B₀) + B₁) + …`, where `B_t` is the sum over the t-th block of
+ * `kBlock` consecutive inner indices, accumulated sequentially from 0 in increasing index order
+ * (`acc += x·w`, the first product stored exactly into the 0 accumulator).
+ */
+export function linearKBlock(k: number, outDim: number): number {
+  return k <= SMALL_K || outDim <= DIRECT_MAX_P ? KB : KC;
+}
+
 /** C = A·B (A [m,k], B [k,p]); `out` (row-major [m,p]) is overwritten if given. */
 export function matmul(A: Tensor, B: Tensor, out?: Tensor): Tensor {
   require2d('matmul', 'A', A);
