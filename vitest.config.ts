@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // test files share their worker's module graph (the tensor core, mathjs, vega are loaded once per
+    // worker, not once per file): no test mocks modules or globals, and the few that set an environment
+    // variable restore it
+    isolate: false,
     // a private TMPDIR per run; leftover temporary entries fail the run (test-support/global-setup.ts)
     globalSetup: ['test-support/global-setup.ts'],
   },

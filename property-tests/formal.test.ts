@@ -199,7 +199,9 @@ describe('check:formal (Coq)', () => {
   });
 
   it.runIf(HAS_COQ)('builds the library, every label and claim passes, the demo certificate.v checks and a hand-edited one fails', () => {
-    const build = join(TMP, 'build');
+    // UAT_COQ_BUILD_DIR (.ci/run): a build directory kept for `npm run check:formal -- --build-dir` after
+    // the tests, which then rebuilds nothing (coq_makefile + make are incremental); a fresh one otherwise
+    const build = process.env.UAT_COQ_BUILD_DIR ? resolve(process.env.UAT_COQ_BUILD_DIR) : join(TMP, 'build');
     const certDir = join(TMP, 'certs');
     mkdirSync(certDir);
     const target = targetFromJson(DEMO_TARGET, 'demo target');

@@ -12,17 +12,17 @@
  *    evaluation of the real layer at the witness.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../test-support/cli.ts';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { initModel, encodeSafetensors, forward } from '../src/index.ts';
 import { exactMinusFloat } from './helpers/exact-forward.ts';
 
-const bin = new URL('../bin/uat.js', import.meta.url).pathname;
-const uat = (...args: string[]) => {
-  const r = spawnSync('node', [bin, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+// in this process (test-support/cli.ts): the same code path as bin/uat.js from argument parsing on
+const uat = async (...args: string[]) => {
+  const r = await runCli(...args);
+  return { code: r.code as number | null, out: r.out, err: r.err };
 };
 
 describe('uat verify: the reporting defects of issue 13', () => {
@@ -32,7 +32,7 @@ describe('uat verify: the reporting defects of issue 13', () => {
   const zero = join(dir, 'zero.json');
   writeFileSync(zero, JSON.stringify({ name: 'zero', n: 2, dIn: 1, dOut: 1, domain: { lo: [-1], hi: [1] }, f: [['0'], ['0']] }));
 
-  it('a NaN float forward is reported, never an error: the sound UB is kept and --eps 10 holds', () => {
+  it('a NaN float forward is reported, never an error: the sound UB is kept and --eps 10 holds', async () => {
     const m = initModel(cfg, 3);
     for (const k of ['attn.q.weight', 'attn.k.weight']) {
       const w = m.tensors.get(k)!;
@@ -42,7 +42,7 @@ describe('uat verify: the reporting defects of issue 13', () => {
     expect(Number.isNaN(forward(m, [[1], [-1]]).Y.data[0])).toBe(true);
     const file = join(dir, 'huge.safetensors');
     writeFileSync(file, encodeSafetensors(m));
-    const r = uat('verify', '--model', file, '--target', zero, '--eps', '10', '--time-limit', '20', '--json');
+    const r = await uat('verify', '--model', file, '--target', zero, '--eps', '10', '--time-limit', '20', '--json');
     const j = JSON.parse(r.out);
     expect(j.decision).not.toBe('refuted');
     expect(typeof j.ub).toBe('number');
@@ -53,16 +53,16 @@ describe('uat verify: the reporting defects of issue 13', () => {
     expect(j.witnessFinite).toBe(false);
     expect(j.lb).toBe(0);
     // the text output says why there is no float witness
-    const t = uat('verify', '--model', file, '--target', zero, '--eps', '10', '--time-limit', '20', '--quiet');
+    const t = await uat('verify', '--model', file, '--target', zero, '--eps', '10', '--time-limit', '20', '--quiet');
     expect(t.out).toMatch(/not finite \(NaN\/∞\)/);
   });
 
-  it('a ±1e160 box never ends "finished" with infinite bounds', () => {
+  it('a ±1e160 box never ends "finished" with infinite bounds', async () => {
     const file = join(dir, 'normal.safetensors');
     writeFileSync(file, encodeSafetensors(initModel(cfg, 3)));
     const big = join(dir, 'big.json');
     writeFileSync(big, JSON.stringify({ name: 'big', n: 2, dIn: 1, dOut: 1, domain: { lo: [-1e160], hi: [1e160] }, f: [['0'], ['0']] }));
-    const r = uat('verify', '--model', file, '--target', big, '--time-limit', '3', '--json');
+    const r = await uat('verify', '--model', file, '--target', big, '--time-limit', '3', '--json');
     const j = JSON.parse(r.out);
     if (j.finished) {
       expect(Number.isFinite(j.ub)).toBe(true);
@@ -74,24 +74,24 @@ describe('uat verify: the reporting defects of issue 13', () => {
     expect(j.ub === 'Infinity' && j.finished).toBe(false);
   });
 
-  it('boxes that cannot be split further: exit 3 with the reason, never finished', () => {
+  it('boxes that cannot be split further: exit 3 with the reason, never finished', async () => {
     const c1 = { n: 1, dIn: 1, dModel: 4, dOut: 1, heads: 1, dK: 2, dV: 2, ffnHidden: [8], positional: true };
     const file = join(dir, 'one.safetensors');
     writeFileSync(file, encodeSafetensors(initModel(c1, 5)));
     const pole = join(dir, 'pole.json');
     writeFileSync(pole, JSON.stringify({ name: 'pole', n: 1, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['1/(1.0000000000001 - x1_1)']] }));
-    const r = uat('verify', '--model', file, '--target', pole, '--time-limit', '60', '--json');
+    const r = await uat('verify', '--model', file, '--target', pole, '--time-limit', '60', '--json');
     const j = JSON.parse(r.out);
     expect(j.finished).toBe(false);
     expect(j.stopReason).toBe('unsplittable');
     expect(j.relGap).toBeGreaterThan(1e-3);
     expect(r.code).toBe(3);
-    const t = uat('verify', '--model', file, '--target', pole, '--time-limit', '60', '--quiet');
+    const t = await uat('verify', '--model', file, '--target', pole, '--time-limit', '60', '--quiet');
     expect(t.out).toMatch(/cannot be split further/);
     expect(t.code).toBe(3);
   });
 
-  it('--float: the headline bound UB + float slack covers the float model at the witness', () => {
+  it('--float: the headline bound UB + float slack covers the float model at the witness', async () => {
     const pcfg = { n: 2, dIn: 1, dModel: 8, dOut: 1, heads: 1, dK: 4, dV: 4, ffnHidden: [16], layerNorm: 'pre', positional: true };
     const m = initModel(pcfg, 7);
     const b = m.tensors.get('embed.bias')!;
@@ -100,7 +100,7 @@ describe('uat verify: the reporting defects of issue 13', () => {
     writeFileSync(file, encodeSafetensors(m));
     const t = join(dir, 'sin.json');
     writeFileSync(t, JSON.stringify({ name: 's', n: 2, dIn: 1, dOut: 1, domain: { lo: [-1], hi: [1] }, f: [['sin(x1_1)'], ['0.5*x2_1']] }));
-    const r = uat('verify', '--model', file, '--target', t, '--float', '--time-limit', '30', '--json');
+    const r = await uat('verify', '--model', file, '--target', t, '--float', '--time-limit', '30', '--json');
     const j = JSON.parse(r.out);
     expect(j.headline).toBe('ubFloat');
     expect(j.floatSlack).toBeGreaterThan(0);

@@ -186,12 +186,16 @@ function tvcMarkdown(out: { importTorch: boolean; timeLimit: number; rows: Recor
   ];
   for (const r of out.rows) {
     const tv = r.trainedVerify as V;
-    const ce = r.constructionAtTrainedError as { eps: number; width: number; N: number; estimated: boolean };
+    const ce = r.constructionAtTrainedError as { eps: number; width: number | null; N: number | null; refused: string | null };
+    // a refusal (width or planning work out of reach) quotes the planner's estimate of the width
+    const est = ce.refused ? /width ([0-9.e+]+) hidden neurons|about ([0-9.e+]+) hidden neurons/.exec(ce.refused) : null;
+    const ceText = ce.width !== null ? `${int(ce.width)} at ε = ${g(ce.eps)} (N = ${ce.N})`
+      : `≈ ${est ? Number(est[1] ?? est[2]).toExponential(2) : '?'} at ε = ${g(ce.eps)} (refused: the planner's estimate)`;
     const cw = r.constructionAtTrainedWidth as { eps: number; width: number } | null;
     const cb = r.constructionBuilt as { width: number; certificate: { total: number } | null; verify: V } | null;
     lines.push(`| \`${String(r.model).split('/').pop()}\` | ${int(r.trainedHidden)} / ${int(r.trainedParameters)} | ${g(r.heldOutSup)} | ` +
       `${tv ? `[${g(tv.lb, 4)}, ${g(tv.ub, 4)}] (${g(tv.seconds, 2)} s)` : 'not run'} | ` +
-      `${int(ce.width)}${ce.estimated ? ' (estimate)' : ''} at ε = ${g(ce.eps)} (N = ${ce.N}) | ${cw ? `${g(cw.eps)} (width ${int(cw.width)})` : 'none fits'} | ` +
+      `${ceText} | ${cw ? `${g(cw.eps)} (width ${int(cw.width)})` : 'none fits'} | ` +
       `${cb ? `${int(cb.width)}, ${g(cb.certificate?.total)}, ${cb.verify ? `[${g(cb.verify.lb, 4)}, ${g(cb.verify.ub, 4)}]` : 'n/a'}` : 'none built'} |`);
   }
   lines.push('', out.importTorch

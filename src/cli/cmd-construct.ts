@@ -36,7 +36,7 @@ interface ConstructCliOptions {
 /** Progress bars per phase on stderr (silent with --json on a non-TTY is not needed: stderr only). */
 export function phaseProgress(quiet = false): { onProgress: (p: ConstructPhase, d: number, t: number) => void; stop: () => void } {
   let cur: { phase: ConstructPhase; total: number; runs: number; bar: Progress } | undefined;
-  const labels: Record<ConstructPhase, string> = { bounds: 'target bounds', planning: 'planning', sampling: 'planning: sampling g', enclosing: 'enclosing samples', building: 'building neurons' };
+  const labels: Record<ConstructPhase, string> = { bounds: 'target bounds', planning: 'planning: candidates (position, trig fraction)', sampling: 'planning: sampling g', enclosing: 'enclosing samples', building: 'building neurons' };
   return {
     onProgress(phase, done, total) {
       if (!cur || cur.phase !== phase) {

@@ -47,11 +47,11 @@ describe('progress of the commands off a terminal', () => {
   writeFileSync(target, JSON.stringify({ name: 'p', n: 2, dIn: 1, dOut: 1, domain: { lo: [0], hi: [1] }, f: [['sin(2*x1_1 - x2_1)'], ['abs(x1_1 - x2_1)']] }));
 
   it('construct: every phase (the planner included) ends at its total; verify ends in its final state', async () => {
-    const r = await runCli('construct', '--target', target, '--eps', '0.6', '--out', join(dir, 'ex'));
+    const r = await runCli('construct', '--target', target, '--eps', '0.1', '--out', join(dir, 'ex'));
     expect(r.code).toBe(0);
     expectTruthfulCounts(r.err);
     const ph = phases(r.err);
-    for (const label of ['target bounds', 'planning: sampling g', 'enclosing samples', 'building neurons']) expect([...ph.keys()]).toContain(label);
+    for (const label of ['target bounds', 'planning: candidates (position, trig fraction)', 'planning: sampling g', 'enclosing samples', 'building neurons']) expect([...ph.keys()]).toContain(label);
     expect(ph.get('building neurons')!.length).toBeGreaterThan(2); // periodic lines, not only the first
     const v = await runCli('verify', '--model', join(dir, 'ex/model.safetensors'), '--target', target, '--max-boxes', '60', '--time-limit', '60');
     const lines = v.err.split('\n').filter((l) => l.startsWith('verify:'));

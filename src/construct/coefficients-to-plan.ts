@@ -245,7 +245,7 @@ export function coefficientsToPlan(input: PlanInput, onProgress?: (d: number, t:
     if (opts.N !== undefined && input.source.work(opts.N) > (opts.workLimit ?? WORK_LIMIT)) overrideNoRoom(input, b);
     const total = n * TRIG_FRACTIONS.length;
     let step = 0;
-    const ps = frequencyPositions(input, b, false, onProgress && (() => onProgress(++step, total)));
+    const ps = frequencyPositions(input, b, false, onProgress && (() => onProgress(Math.min(++step, total), total)));
     if (ps === 'work') refuseWork(input, b);
     positions = ps;
     const w = planWidth(positions);
@@ -256,7 +256,8 @@ export function coefficientsToPlan(input: PlanInput, onProgress?: (d: number, t:
       f: positions.map((p) => p.f ?? null), phi: positions.map((p) => p.phi ?? null),
     };
   }
-  onProgress?.(1, 1);
+  // every (position, trig fraction) candidate decided: the search skips the rest once they cannot gain
+  onProgress?.(n * TRIG_FRACTIONS.length, n * TRIG_FRACTIONS.length);
   positions = positions.map((p) => finalizePosition(orderRidges(p, m, dOut), input));
   const width = planWidth(positions);
   let lambda = routingDefaultLambda(n);

@@ -6,6 +6,7 @@
 import { forward } from '../model/index.ts';
 import { tensor } from '../tensor/index.ts';
 import { verify, type VerifyResult } from '../verify/index.ts';
+import { constructionTerms } from '../construct/index.ts';
 import { runOde, odeReportSvg } from '../ode/index.ts';
 import { logLogSvg, lineSvg, heatmapSvg, stackedBarSvg, type LineSeries, type PlotPanel } from '../plot/index.ts';
 import { widthRuns, demoRun, maxOf, r4, type DemoRun } from './runs.ts';
@@ -108,14 +109,11 @@ export async function budgetDemo(ctx: Runs, p: Progress): Promise<Figure> {
   const b = d.res.bounds;
   const { n, dOut } = d.target;
   const f = (d.target.spec as unknown as { f: string[][] }).f;
+  // one bar segment per certificate term (the lemma's label), in the certificate's order
+  const terms = constructionTerms(d.res);
   const groups = Array.from({ length: n * dOut }, (_, q) => ({
     label: `f[${Math.floor(q / dOut)}][${q % dOut}] = ${f[Math.floor(q / dOut)]![q % dOut]}`,
-    stack: [
-      { name: 'lem:fk-trig  L√m·sin(π/(2N+4))', value: b.trig[q]! },
-      { name: 'lem:ridge-pl  h²/8·S', value: b.pl[q]! },
-      { name: 'lem:routing', value: b.route[q]! },
-      { name: 'float', value: b.float[q]! },
-    ],
+    stack: terms.map((t) => ({ name: t.label, value: t.perEntry[Math.floor(q / dOut)]![q % dOut]! })),
     marks: [{ name: 'observed max error', value: d.observed[q]! }],
   }));
   const svg = await stackedBarSvg(groups, {
@@ -127,7 +125,7 @@ export async function budgetDemo(ctx: Runs, p: Progress): Promise<Figure> {
     svg,
     summary: {
       width: d.res.plan.width, N: d.res.plan.N, h: r4(d.res.plan.h),
-      trig: Array.from(b.trig, r4), pl: Array.from(b.pl, r4), route: Array.from(b.route), float: Array.from(b.float, (x) => Number(x.toExponential(2))),
+      trig: Array.from(b.trig, r4), truncation: Array.from(b.truncation, r4), pl: Array.from(b.pl, r4), route: Array.from(b.route), float: Array.from(b.float, (x) => Number(x.toExponential(2))),
       total: Array.from(b.total, r4), observed: Array.from(d.observed, r4), verifiedUb: ub === undefined ? null : r4(ub), inputs: d.inputs,
     },
   };

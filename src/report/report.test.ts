@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateReport, reportCases, plannedWidth, checkInputs, observedPerEntry, type FigureRecord, type FigureId } from './index.ts';
 import { buildTarget, parseTargetSpec } from '../target-map/index.ts';
-import { buildTransformer } from '../construct/index.ts';
+import { buildTransformer, constantsToCoefficients, targetToConstants } from '../construct/index.ts';
 import { DEMO_TARGET, DEMO_EPS } from '../cli/cmd-demo.ts';
 
 const committed = new URL('../../docs/figures/', import.meta.url).pathname;
@@ -53,8 +53,10 @@ describe('uat report reproduces the committed figures', () => {
       const target = buildTarget(parseTargetSpec(c.spec, c.name));
       const rows = summary[c.name]!;
       expect(rows.map((r) => r.eps)).toEqual(c.eps);
+      // one coefficient source and one set of constants per case, as `uat report` does (samples of g shared across ε)
+      const cache = constantsToCoefficients(target), cst = targetToConstants(target);
       for (const r of rows) {
-        const p = plannedWidth(target, r.eps);
+        const p = plannedWidth(target, r.eps, cache, cst);
         expect({ width: p.width, N: p.N }, `${c.name} at ε = ${r.eps}`).toEqual({ width: r.width, N: r.N });
       }
       // the cheapest built point: rebuilt, bound and observed error as committed

@@ -1,5 +1,5 @@
 /**
- * The interval side of operators/layernorm.ts: `ilayerNormRow` contains LayerNorm of sampled
+ * The interval side of src/verify/operators/layernorm.ts: `ilayerNormRow` contains LayerNorm of sampled
  * points (exact dyadic centring, then 50 digits) (moved from src/interval/vec.test.ts).
  */
 import fc from 'fast-check';

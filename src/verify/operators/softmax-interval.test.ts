@@ -1,5 +1,5 @@
 /**
- * The interval side of operators/softmax.ts: the per-component range contains softmax of sampled
+ * The interval side of src/verify/operators/softmax.ts: the per-component range contains softmax of sampled
  * points of the box (BigNumber, precision 50), including the extreme configurations of
  * docs/math.md §4, and is tight for points (moved from src/interval/vec.test.ts).
  */
