@@ -91,13 +91,19 @@ function provenLipschitz(target: Target, onBoxes?: (b: number) => void): { L: Fl
   const r = lipschitzBound(target, userL === undefined ? { onBoxes } : { decide: userL, maxBoxes: PROVE_BOXES, onBoxes });
   const L = Float64Array.from(r.perEntry);
   if (userL !== undefined) {
+    // enough digits that the proven value reads above the stated one (2.0000000003, not "2.00000")
+    const above = (x: number) => {
+      let p = 6;
+      while (p < 17 && Number(x.toPrecision(p)) <= userL) p++;
+      return x.toPrecision(p);
+    };
     for (let k = 0; k < L.length; k++) {
       if (L[k]! <= userL) continue;
       const lower = r.lower[k]!;
       const why = lower > userL
         ? `the gradient norm of ${target.field(k)} reaches ${lower.toPrecision(4)} at a point (float64 evaluation), so no constant below it holds`
-        : `interval bisection over ${PROVE_BOXES} boxes proves only ${L[k]!.toPrecision(6)} for ${target.field(k)} (the largest value seen at a point is ${lower.toPrecision(4)})`;
-      throw new UatInputError('lipschitz', `a constant that can be proven: ≥ the sound bound sup‖(hi−lo)⊙∇f‖₂ = ${L[k]!.toPrecision(6)}`, userL, why);
+        : `interval bisection over ${PROVE_BOXES} boxes proves only ${above(L[k]!)} for ${target.field(k)} (the largest value seen at a point is ${lower.toPrecision(4)}); a stated constant ≥ ${above(L[k]!)} is accepted`;
+      throw new UatInputError('lipschitz', `a constant that can be proven: ≥ the sound bound sup‖(hi−lo)⊙∇f‖₂ = ${above(L[k]!)}`, userL, why);
     }
   }
   for (let k = 0; k < L.length; k++)
