@@ -135,7 +135,7 @@ describe('blueprint checker', () => {
     rep[0]!.assertionResults[0]!.status = 'failed';
     writeFileSync(join(dir, 'r.json'), JSON.stringify({ testResults: rep }));
     writeFileSync(join(dir, 'bad.json'), '{');
-    const run = (...args: string[]) => spawnSync('npx', ['tsx', 'scripts/blueprint.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/blueprint.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
     const r = run('--check', '--no-run', '--report', join(dir, 'r.json'), '--no-claims');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/differs from the derived one/);

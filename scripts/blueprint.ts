@@ -101,7 +101,7 @@ function runFormal(reportPath: string): void {
   }
   console.error(`check:blueprint: running check:formal → ${reportPath}`);
   rmSync(reportPath, { force: true });
-  const r = spawnSync('npx', ['tsx', 'scripts/check-formal.ts', '--report', reportPath], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/check-formal.ts', '--report', reportPath], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) console.error(`check:blueprint: check:formal exited with ${r.status} — the failures are reflected in the status`);
 }
 
