@@ -284,10 +284,6 @@ describe('thm:main', () => {
     writeFileSync(B, JSON.stringify({ name: 'bump', n: 1, dIn: 2, dOut: 1, domain: { lo: [0, 0], hi: [1, 1] }, f: [['0.3*exp(-1e10*((x1_1-0.5)^2+(x1_2-0.5)^2))']], lipschitz: 0.2 }));
     // the first run is a real process (bin/uat.js); the others run in this process (test-support/cli.ts),
     // sequentially: o1 (spawned) and o2 (in process) must still be byte-identical
-    const inProc = async (...args: string[]) => {
-      const r = await runCli(...args);
-      return { code: r.code as number | null, out: r.out, err: r.err };
-    };
     const results: { code: number | null; out: string; err: string }[] = [await run('construct', '--target', T, '--eps', '0.8', '--out', join(dir, 'o1'))];
     for (const args of [
       ['--eps', '0.8', '--out', join(dir, 'o2'), '--json'],
@@ -298,9 +294,9 @@ describe('thm:main', () => {
       ['--eps', '0.8', '--out', join(dir, 'o3'), '--routing', 'leak', '--N', '5'],
       ['--eps', '0.8', '--out', join(dir, 'o4'), '--layout', 'macaron', '--json'],
       ['--eps', '0.8', '--out', join(dir, 'e4'), '--layout', 'diamond'],
-    ]) results.push(await inProc('construct', '--target', T, ...args));
-    results.push(await inProc('construct', '--target', B, '--eps', '0.1', '--out', join(dir, 'e5')));
-    results.push(await inProc('construct', '--target', T, '--eps', '1e-16', '--out', join(dir, 'e6'), '--max-neurons', '10'));
+    ]) results.push(await runCli('construct', '--target', T, ...args));
+    results.push(await runCli('construct', '--target', B, '--eps', '0.1', '--out', join(dir, 'e5')));
+    results.push(await runCli('construct', '--target', T, '--eps', '1e-16', '--out', join(dir, 'e6'), '--max-neurons', '10'));
     type R = (typeof results)[number];
     const [ok1, ok2, badEps, badOut, badRouting, tooWide, leak, mac, badLayout, bump, tiny] = results as [R, R, R, R, R, R, R, R, R, R, R];
 

@@ -11,10 +11,7 @@ import { tmpdir } from 'node:os';
 import { loadTarget } from '../src/index.ts';
 
 // in this process (test-support/cli.ts): the same code path as bin/uat.js from argument parsing on
-const uat = async (...args: string[]) => {
-  const r = await runCli(...args);
-  return { code: r.code as number | null, out: r.out, err: r.err };
-};
+const uat = runCli;
 
 describe('uat verify (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'uat-verify-'));

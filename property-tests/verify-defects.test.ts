@@ -20,10 +20,7 @@ import { initModel, encodeSafetensors, forward } from '../src/index.ts';
 import { exactMinusFloat } from './helpers/exact-forward.ts';
 
 // in this process (test-support/cli.ts): the same code path as bin/uat.js from argument parsing on
-const uat = async (...args: string[]) => {
-  const r = await runCli(...args);
-  return { code: r.code as number | null, out: r.out, err: r.err };
-};
+const uat = runCli;
 
 describe('uat verify: the reporting defects of issue 13', () => {
   const dir = mkdtempSync(join(tmpdir(), 'uat-defects-'));

@@ -32,3 +32,20 @@ export function gamma(k: number): number {
 export function up(x: number): number {
   return x + Math.abs(x) * 2 ** -50 + 2 ** -1070;
 }
+
+/**
+ * The exact value of a finite float64 as `m·2^e` (m a BigInt with |m| < 2^53, the sign on m;
+ * e = −1074 for subnormals, else the biased exponent − 1075; not normalised: m may be even).
+ * The one decoding of the binary64 layout that exact arithmetic (certificate.v, the interval
+ * self-test, the spec's exact-literal check, the test oracles) builds on.
+ */
+export function binary64Parts(x: number): { m: bigint; e: number } {
+  if (!Number.isFinite(x)) throw new RangeError(`binary64Parts: ${x} is not finite`);
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, x);
+  const hi = dv.getUint32(0);
+  const bexp = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(dv.getUint32(4));
+  if (bexp !== 0) m |= 1n << 52n;
+  return { m: hi >>> 31 ? -m : m, e: bexp === 0 ? -1074 : bexp - 1075 };
+}

@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { all, create, type FactoryFunctionMap } from 'mathjs';
 import { exactDecimal } from '../src/interval/selftest.ts';
+import { binary64Parts } from '../src/float.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Exact dyadic arithmetic. Every finite float is N·2^-SCALE with N a BigInt, SCALE = 2148,
@@ -19,19 +20,7 @@ export const SCALE = 2148;
 export function decompose(x: number): { m: bigint; e: number } {
   if (!Number.isFinite(x)) throw new Error(`decompose: ${x}`);
   if (x === 0) return { m: 0n, e: 0 };
-  const dv = new DataView(new ArrayBuffer(8));
-  dv.setFloat64(0, x);
-  const hi = dv.getUint32(0);
-  const lo = dv.getUint32(4);
-  const bexp = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e: number;
-  if (bexp === 0) e = -1074;
-  else {
-    m |= 1n << 52n;
-    e = bexp - 1075;
-  }
-  return { m: hi >>> 31 ? -m : m, e };
+  return binary64Parts(x);
 }
 
 /** Exact x·2^SCALE. */

@@ -34,24 +34,18 @@
  */
 import type { Certificate, CertificateTerm } from './index.ts';
 import { UatInputError } from '../errors.ts';
+import { binary64Parts } from '../float.ts';
 
 /** The exact dyadic m·2^e of a finite float64 (m odd or 0). */
 export function dyadic(x: number): { m: bigint; e: number } {
   if (!Number.isFinite(x)) throw new UatInputError('certificate number', 'a finite number', x);
   if (x === 0) return { m: 0n, e: 0 };
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? -1n : 1n;
-  const bexp = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  let m = bexp === 0 ? frac : frac | (1n << 52n);
-  let e = bexp === 0 ? -1074 : bexp - 1075;
+  let { m, e } = binary64Parts(x);
   while ((m & 1n) === 0n) {
     m >>= 1n;
     e += 1;
   }
-  return { m: sign * m, e };
+  return { m, e };
 }
 
 /** `(Dy m e)` for a float64, exact. */

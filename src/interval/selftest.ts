@@ -16,6 +16,7 @@
  */
 import { all, create, type FactoryFunctionMap } from 'mathjs';
 import { LIBM_WIDEN_ULPS } from './round.ts';
+import { binary64Parts } from '../float.ts';
 
 /** The part of the decimal.js interface (mathjs BigNumber) used here. */
 interface Big {
@@ -54,19 +55,9 @@ function bigCtor(): BigCtor {
 export function exactDecimal(x: number): string {
   if (!Number.isFinite(x)) throw new Error(`exactDecimal: ${x} is not finite`);
   if (x === 0) return '0';
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, x);
-  const hiWord = buf.getUint32(0);
-  const loWord = buf.getUint32(4);
-  const sign = hiWord >>> 31 ? '-' : '';
-  const bexp = (hiWord >>> 20) & 0x7ff;
-  let mant = (BigInt(hiWord & 0xfffff) << 32n) | BigInt(loWord);
-  let e: number;
-  if (bexp === 0) e = -1074;
-  else {
-    mant |= 1n << 52n;
-    e = bexp - 1075;
-  }
+  const { m, e } = binary64Parts(x);
+  const sign = m < 0n ? '-' : '';
+  const mant = m < 0n ? -m : m;
   if (e >= 0) return sign + (mant << BigInt(e)).toString();
   const digits = (mant * 5n ** BigInt(-e)).toString(); // x = digits · 10^e
   const k = -e;

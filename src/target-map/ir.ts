@@ -9,6 +9,7 @@
  * uses `v` either way (as mathjs does); interval code encloses an inexact `v` by one step on each
  * side, so enclosures contain the value of the expression with the real constants.
  */
+import { binary64Parts } from '../float.ts';
 
 export type FnName = 'sin' | 'cos' | 'tan' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'min' | 'max';
 
@@ -139,20 +140,8 @@ export function irSize(ir: Ir): number {
 
 /** The double `v` (finite) as `M·2^F` with integer `M`. */
 function doubleToRational(v: number): { M: bigint; F: number } {
-  const dv = new DataView(new ArrayBuffer(8));
-  dv.setFloat64(0, v);
-  const hi = dv.getUint32(0);
-  const lo = dv.getUint32(4);
-  const sign = hi >>> 31 ? -1n : 1n;
-  const bexp = (hi >>> 20) & 0x7ff;
-  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let F: number;
-  if (bexp === 0) F = -1074;
-  else {
-    mant |= 1n << 52n;
-    F = bexp - 1075;
-  }
-  return { M: sign * mant, F };
+  const { m, e } = binary64Parts(v);
+  return { M: m, F: e };
 }
 
 /**
