@@ -1,4 +1,34 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Seconds each long test file took on the 2-core reference machine (fresh-clone CI run). With two
+ * workers the suite ends when the busier worker does, so the long files start first (longest
+ * processing time first). Vitest's own cache of durations orders a repeat run the same way; a fresh
+ * clone has no cache, and without this table it would start the largest *source* files first and
+ * could leave a 2-minute file for the end. Files not listed (each under ~15 s) follow, by size.
+ */
+const LONG_FILES: Record<string, number> = {
+  'property-tests/formal.test.ts': 120,
+  'property-tests/site-browser.test.ts': 60,
+  'src/report/report.test.ts': 60,
+  'property-tests/verify-soundness.test.ts': 34,
+  'property-tests/verify-relaxations.test.ts': 25,
+  'property-tests/thm-main.test.ts': 23,
+  'property-tests/blueprint.test.ts': 22,
+  'property-tests/interop-torch.test.ts': 18,
+  'src/interval/scalar.test.ts': 17,
+};
+
+class LongFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const base = await super.sort(files);
+    const rank = new Map(base.map((f, i) => [f, i]));
+    const weight = (f: TestSpecification) => LONG_FILES[relative(f.project.config.root, f.moduleId)] ?? 0;
+    return [...base].sort((a, b) => weight(b) - weight(a) || rank.get(a)! - rank.get(b)!);
+  }
+}
 
 export default defineConfig({
   test: {
@@ -12,6 +42,7 @@ export default defineConfig({
     // worker, not once per file): no test mocks modules or globals, and the few that set an environment
     // variable restore it
     isolate: false,
+    sequence: { sequencer: LongFirst },
     // a private TMPDIR per run; leftover temporary entries fail the run (test-support/global-setup.ts)
     globalSetup: ['test-support/global-setup.ts'],
   },

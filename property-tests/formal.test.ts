@@ -26,6 +26,13 @@ const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const TMP = mkdtempSync(join(tmpdir(), 'uat-formal-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
+/** The demo construction, built once for the whole file (a build takes seconds). */
+let demoMemo: ReturnType<typeof constructionArtifacts> | undefined;
+function demoArtifacts(): ReturnType<typeof constructionArtifacts> {
+  const target = targetFromJson(DEMO_TARGET, 'demo target');
+  return (demoMemo ??= constructionArtifacts(target, buildTransformer(target, { eps: DEMO_EPS })));
+}
+
 /** x as an exact rational m·2^e compared with BigInt arithmetic. */
 function dyEquals(x: number, m: bigint, e: number): boolean {
   if (x === 0) return m === 0n;
@@ -104,11 +111,10 @@ describe('check:formal (pure parts)', () => {
   });
 
   it('certificate.v carries every number of the certificate exactly and refuses a certificate without its lemma terms', () => {
-    const pn = certificateToCoq(perNuCertificate(constructionArtifacts(targetFromJson(DEMO_TARGET, 'demo target'), buildTransformer(targetFromJson(DEMO_TARGET, 'demo target'), { eps: DEMO_EPS })).certificate));
+    const art = demoArtifacts();
+    const pn = certificateToCoq(perNuCertificate(art.certificate));
     expect(pn).toMatch(/Definition PL_0_0 : pl_cert := PlPerNu \(map D2R2 PLpairs_0_0\)\./);
     expect(pn).toMatch(/Definition TRlist_1_0 : list dy := \[\(Dy \(-\d+\) \(-\d+\)\); \(Dy 0 0\)/);
-    const target = targetFromJson(DEMO_TARGET, 'demo target');
-    const art = constructionArtifacts(target, buildTransformer(target, { eps: DEMO_EPS }));
     const text = certificateToCoq(art.certificate);
     expect(certificateToCoq(art.certificate)).toBe(text);
     for (const t of art.certificate.terms) for (const row of t.perEntry) for (const v of row) expect(text).toContain(dyText(v));
@@ -205,7 +211,7 @@ describe('check:formal (Coq)', () => {
     const certDir = join(TMP, 'certs');
     mkdirSync(certDir);
     const target = targetFromJson(DEMO_TARGET, 'demo target');
-    const demo = constructionArtifacts(target, buildTransformer(target, { eps: DEMO_EPS })).certificate;
+    const demo = demoArtifacts().certificate;
     const good = certificateToCoq(demo);
     const leak = certificateToCoq(constructionArtifacts(target, buildTransformer(target, { eps: DEMO_EPS, routing: 'leak' })).certificate);
     // hand edits: a smaller fk value for entry (0, 0) (its interval proof fails), and ε below the total
@@ -215,10 +221,12 @@ describe('check:formal (Coq)', () => {
     const editedEps = good.replace(epsLine[0], `Definition eps : dy := (Dy ${BigInt(epsLine[1]!) - 2n ** 48n} (${epsLine[2]})).`);
     expect(editedFk).not.toBe(good);
     expect(editedEps).not.toBe(good);
-    const certs = { good, leak, pernu: certificateToCoq(perNuCertificate(demo)), 'edited-fk': editedFk, 'edited-eps': editedEps };
+    // (the per-ν `pairs` shape of the pure test above reaches the same PlPerNu path in Coq as the construction's
+    // `groups`, which both good certificates use: no third good certificate is checked)
+    const certs = { good, leak, 'edited-fk': editedFk, 'edited-eps': editedEps };
     for (const [name, text] of Object.entries(certs)) writeFileSync(join(certDir, `${name}.v`), text);
     const script = join(ROOT, 'scripts/check-formal.ts');
-    // one run: the library, every label, the three good certificates and the two hand-edited ones
+    // one run: the library, every label, the two good certificates and the two hand-edited ones
     const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--json', '--build-dir', build, ...Object.keys(certs).flatMap((c) => ['--certificate', join(certDir, `${c}.v`)])],
       { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
     const rep = JSON.parse(r.stdout) as FormalReport;
@@ -232,8 +240,8 @@ describe('check:formal (Coq)', () => {
       for (const a of x.assumptions) expect(LABEL_ALLOWED).toContain(a);
     }
     expect(rep.labels.find((x) => x.label === 'thm:main')!.assumptions.length).toBeGreaterThan(0);
-    const [okGood, okLeak, okPernu, badFk, badEps] = rep.certificates;
-    for (const c of [okGood!, okLeak!, okPernu!]) expect(c.ok, c.error).toBe(true);
+    const [okGood, okLeak, badFk, badEps] = rep.certificates;
+    for (const c of [okGood!, okLeak!]) expect(c.ok, c.error).toBe(true);
     console.log(`formal.test.ts: library built in ${rep.buildSeconds.toFixed(1)} s; certificates checked in ${rep.certificates.map((c) => c.seconds.toFixed(1) + ' s').join(', ')}`);
     expect([badFk!.ok, badEps!.ok]).toEqual([false, false]);
     expect(badFk!.error).toMatch(/fk_0_0|Numerical evaluation failed/);

@@ -109,31 +109,29 @@ export function fkTrigKernelErrorBound(rho: Float64Array, rhoErr: Float64Array, 
  * `[count × m]`; count = ((2N+1)^m − 1)/2.
  */
 export function fkTrigFrequencies(N: number, m: number): Int32Array {
-  const side = 2 * N + 1;
-  const total = side ** m;
-  const count = (total - 1) / 2;
-  const out = new Int32Array(count * m);
-  const nu = new Int32Array(m);
+  if (lastFreqs && lastFreqs.N === N && lastFreqs.m === m) return lastFreqs.out;
+  const total = (2 * N + 1) ** m;
+  const out = new Int32Array(((total - 1) / 2) * m);
+  // the digits ν_k ∈ [−N, N] of idx = 0 … total − 1 (ν_{m−1} fastest), kept when the first nonzero is > 0
+  const nu = new Int32Array(m).fill(-N);
   let w = 0;
   for (let idx = 0; idx < total; idx++) {
-    let r = idx;
-    for (let k = m - 1; k >= 0; k--) {
-      nu[k] = (r % side) - N;
-      r = Math.floor(r / side);
+    let k0 = 0;
+    while (k0 < m && nu[k0] === 0) k0++;
+    if (k0 < m && nu[k0]! > 0) {
+      for (let k = 0; k < m; k++) out[w + k] = nu[k]!;
+      w += m;
     }
-    let first = 0;
-    for (let k = 0; k < m; k++)
-      if (nu[k] !== 0) {
-        first = nu[k]!;
-        break;
-      }
-    if (first > 0) {
-      out.set(nu, w * m);
-      w++;
+    for (let k = m - 1; k >= 0; k--) {
+      if (++nu[k]! <= N) break;
+      nu[k] = -N;
     }
   }
+  lastFreqs = { N, m, out };
   return out;
 }
+/** The last Λ⁺ built (the planner and both transforms ask for the same N in a row); callers never write to it. */
+let lastFreqs: { N: number; m: number; out: Int32Array } | undefined;
 
 /** |Λ⁺| = ((2N+1)^m − 1)/2. */
 export function fkTrigFrequencyCount(N: number, m: number): number {
@@ -237,6 +235,17 @@ export function samplesToCoefficients(samples: Float64Array, m: number, N: numbe
       for (let ob = 0; ob < outer; ob++) {
         for (let nu = 0; nu < L; nu++) {
           const dst = (ob * L + nu) * inner;
+          if (inner === 1) {
+            // the last axis: the same sequential sum over j, accumulated in a register
+            let acc = 0;
+            for (let j = 0, r = 0; j < L; j++) {
+              acc += w[j]! * cosTable[r]! * cur[ob * L + j]!;
+              r += nu;
+              if (r >= Mq) r -= Mq;
+            }
+            next[dst] = acc;
+            continue;
+          }
           for (let j = 0, r = 0; j < L; j++) {
             const t = w[j]! * cosTable[r]!;
             const src = (ob * L + j) * inner;
