@@ -130,8 +130,7 @@ export function fkTrigFrequencies(N: number, m: number): Int32Array {
   lastFreqs = { N, m, out };
   return out;
 }
-/** The last Λ⁺ built (the planner and both transforms ask for the same N in a row); callers never write to it. */
-let lastFreqs: { N: number; m: number; out: Int32Array } | undefined;
+let lastFreqs: { N: number; m: number; out: Int32Array } | undefined; // the planner and both transforms ask for one N in a row; read-only
 
 /** |Λ⁺| = ((2N+1)^m − 1)/2. */
 export function fkTrigFrequencyCount(N: number, m: number): number {
