@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BLUEPRINT } from '../proofs/blueprint.ts';
+import { blueprintMain } from '../scripts/blueprint.ts';
 import {
   validateRegistry, deriveStatus, findCycles, ancestors, statusTable, mermaidGraph, replaceBlock, parseVitestReport, fileExports,
   labelToFile, type Registry, type ReportFile,
@@ -135,12 +136,27 @@ describe('blueprint checker', () => {
     rep[0]!.assertionResults[0]!.status = 'failed';
     writeFileSync(join(dir, 'r.json'), JSON.stringify({ testResults: rep }));
     writeFileSync(join(dir, 'bad.json'), '{');
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/blueprint.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    // in process (the checker's own code path from argument parsing on), stderr captured
+    const run = (...args: string[]) => {
+      let stderr = '';
+      const ce = console.error, cl = console.log;
+      console.error = (...a: unknown[]) => void (stderr += a.map(String).join(' ') + '\n');
+      console.log = () => {};
+      try {
+        return { status: blueprintMain(args), stderr };
+      } finally {
+        console.error = ce;
+        console.log = cl;
+      }
+    };
     const r = run('--check', '--no-run', '--report', join(dir, 'r.json'), '--no-claims');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/differs from the derived one/);
-    expect(run('--bogus').status).toBe(2);
     expect(run('--no-run').status).toBe(2);
     expect(run('--check', '--no-run', '--report', join(dir, 'bad.json'), '--no-claims').status).toBe(2);
+    // and the real process: its exit code and message
+    const p = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/blueprint.ts', '--bogus'], { cwd: ROOT, encoding: 'utf8' });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/unknown argument '--bogus'/);
   }, 120_000);
 });

@@ -24,6 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BLUEPRINT } from '../proofs/blueprint.ts';
 import {
   validateRegistry, parseVitestReport, deriveStatus, statusTable, statusNotes, mermaidGraph, replaceBlock, diffSummary,
@@ -67,9 +68,16 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+/** An exit with a code, thrown so that `blueprintMain` can run in a test's process too. */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 function fail2(msg: string): never {
   console.error(`check:blueprint: ${msg}`);
-  process.exit(2);
+  throw new Exit(2);
 }
 
 /** Runs the property suites once with the JSON reporter; returns the report path (may be missing if vitest crashed). */
@@ -138,22 +146,37 @@ export function derivedFiles(st: LabelStatus[], claimsMd: string | undefined): M
   return out;
 }
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
+/** The checker on `argv` (without node and the script); returns the exit code. */
+export function blueprintMain(argv: string[]): number {
+  const temps: string[] = [];
+  try {
+    return check(argv, temps);
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    throw e;
+  } finally {
+    for (const t of temps) rmSync(t, { recursive: true, force: true }); // no litter, whatever the exit
+  }
+}
+
+function check(argv: string[], temps: string[]): number {
+  const args = parseArgs(argv);
   const errs = validateRegistry(BLUEPRINT, ROOT);
   if (errs.length) {
     console.error('check:blueprint: the blueprint is inconsistent:\n' + errs.map((e) => '  ' + e).join('\n'));
-    process.exit(1);
+    return 1;
   }
   const tmp = args.report ? undefined : mkdtempSync(join(tmpdir(), 'uat-blueprint-'));
-  process.on('exit', () => void (tmp && rmSync(tmp, { recursive: true, force: true }))); // no litter, whatever the exit
+  if (tmp) temps.push(tmp);
   const reportPath = args.report ? resolve(args.report) : join(tmp!, 'vitest.json');
   if (args.run) runSuites(reportPath);
   const report = readReport(reportPath);
   if (!report) console.error(`check:blueprint: no test report at ${reportPath} — no label can be tested`);
   let formalPath = args.formal ? resolve(args.formal) : undefined;
   if (!formalPath && args.run && args.runFormal) {
-    formalPath = join(mkdtempSync(join(tmpdir(), 'uat-formal-')), 'formal.json');
+    const fdir = mkdtempSync(join(tmpdir(), 'uat-formal-'));
+    temps.push(fdir);
+    formalPath = join(fdir, 'formal.json');
     runFormal(formalPath);
   }
   if (args.formal && !existsSync(formalPath!)) fail2(`--formal ${args.formal}: no such file`);
@@ -179,8 +202,9 @@ function main(): void {
       console.log(`wrote ${rel}`);
     }
   }
-  if (stale) process.exit(1);
+  if (stale) return 1;
   if (args.check) console.log('check:blueprint: up to date');
+  return 0;
 }
 
-main();
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = blueprintMain(process.argv.slice(2));
