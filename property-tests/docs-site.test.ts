@@ -59,7 +59,7 @@ describe('docs site', () => {
     }
   });
 
-  it('the checks are not vacuous: a bad formula fails the build, a broken link or anchor is reported', () => {
+  it('the checks are not vacuous: a bad formula fails the build, a broken link or anchor and a page without an icon are reported', () => {
     const root = mkdtempSync(join(tmpdir(), 'uat-site-bad-'));
     try {
     mkdirSync(join(root, 'docs'));
@@ -68,6 +68,10 @@ describe('docs site', () => {
     const r = buildSite({ root, outDir: join(root, 'site') });
     expect(r.missing.join('\n')).toMatch(/missing\.md/);
     expect(checkSite(r.outDir).broken.join('\n')).toMatch(/no anchor #nowhere/);
+    expect(checkSite(r.outDir).broken.join('\n')).not.toMatch(/rel="icon"/);
+    // a page without a declared icon makes the browser request /favicon.ico (a 404 the site cannot serve)
+    writeFileSync(join(r.outDir, 'index.html'), '<!doctype html><html><head><title>x</title></head><body></body></html>');
+    expect(checkSite(r.outDir).broken.join('\n')).toMatch(/index\.html: no <link rel="icon">/);
     writeFileSync(join(root, 'docs/bad.md'), '# Bad\n\n$\\frac{1}{$ and $$\\begin{aligned} x \\end{nothing}$$\n');
     expect(() => buildSite({ root, outDir: join(root, 'site2') })).toThrow(/bad\.md/);
     expect(existsSync(join(root, 'site2', 'docs', 'bad.html'))).toBe(false);

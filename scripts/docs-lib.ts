@@ -323,7 +323,7 @@ export function buildSite(opts: BuildOptions): BuildResult {
   copyDir(join(katexDist, 'fonts'), join(outDir, 'assets/katex/fonts'));
   copyFileSync(resolve(new URL('../node_modules/mermaid/dist/mermaid.min.js', import.meta.url).pathname), join(outDir, 'assets/mermaid.min.js'));
   write(join(outDir, 'assets/site.css'), CSS);
-  write(join(outDir, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=docs/index.html"><title>uat</title></head><body><a href="docs/index.html">uat documentation</a></body></html>\n`);
+  write(join(outDir, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=docs/index.html"><link rel="icon" href="data:,"><title>uat</title></head><body><a href="docs/index.html">uat documentation</a></body></html>\n`);
   return stats;
 }
 

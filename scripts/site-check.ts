@@ -60,6 +60,8 @@ export function checkSite(outDir: string): { broken: string[]; links: number; fi
   let links = 0;
   for (const f of files) {
     const html = readFileSync(join(outDir, f), 'utf8');
+    // without a declared icon a browser asks the server for /favicon.ico, which the site does not have (a 404)
+    if (!/<link rel="icon" /.test(html)) broken.push(`${f}: no <link rel="icon"> (the browser would request /favicon.ico)`);
     for (const href of linksOf(html)) {
       links++;
       const [target, frag] = resolveLink(f, href);
