@@ -40,6 +40,21 @@ function symbolCount(model: Model, wideFfn: boolean): number {
 }
 
 /**
+ * The work of one `diffSlack` call in multiply-adds of symbol coefficients (symbols × Σ over the
+ * walk's linear maps and LayerNorm Jacobians of their entries), the cost model of the default
+ * refinement budget (float-slack.ts).
+ */
+export function diffWork(model: Model): number {
+  const c = model.config;
+  const n = c.n, D = c.dModel, H = c.heads;
+  const ffn = [D, ...c.ffnHidden, D].reduce((a, w, i, ws) => (i ? a + ws[i - 1]! * w : a), 0);
+  const blocks = c.layout === 'macaron' ? 2 : 1;
+  const lns = c.layerNorm === 'none' ? 0 : blocks + 1;
+  const macs = n * (c.dIn * D + D * H * (2 * c.dK + c.dV) + H * c.dV * D + blocks * ffn + lns * D * D + D * c.dOut) + H * n * n * (c.dK + c.dV);
+  return symbolCount(model, false) * macs;
+}
+
+/**
  * The refined bound on the box traced in L, from the coarse pass `co` (see the header).
  */
 export function diffSlack(model: Model, L: LayerBounder, co: Coarse): number {

@@ -41,7 +41,7 @@ import { succ, pred, sqrtDown, subDown, mulDown, divDown, addDown } from '../int
 import { inflate } from './operators/form.ts';
 import { LayerBounder } from './layer.ts';
 import { MaxHeap } from './heap.ts';
-import { diffSlack } from './float-diff.ts';
+import { diffSlack, diffWork } from './float-diff.ts';
 
 const ETA = 2 ** -1074;
 /** libm relative error bound (LIBM_WIDEN_ULPS = 8 ulps ≥ the 7 ulps assumed, src/interval/round.ts) */
@@ -298,8 +298,18 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
 }
 
 export interface FloatSlackOptions {
-  /** box evaluations of the refinement (default 8·m + 24) */
+  /** box evaluations of the refinement (default `defaultSlackBoxes`) */
   boxes?: number;
+}
+
+/**
+ * The default refinement budget: about 1.5·10⁹ multiply-adds of the difference walk (`diffWork`,
+ * plus 10⁶ per box for the verifier's trace), a few seconds on one core, within [8m + 24, 64m + 64]
+ * boxes. A count, not a time: the bound is deterministic.
+ */
+export function defaultSlackBoxes(model: Model): number {
+  const m = model.config.n * model.config.dIn;
+  return Math.max(8 * m + 24, Math.min(64 * m + 64, Math.floor(1.5e9 / (1e6 + diffWork(model)))));
 }
 
 /**
@@ -317,7 +327,7 @@ export function floatSlackBound(model: Model, lo: Float64Array, hi: Float64Array
     if (!(co.out < Infinity)) return Infinity;
     return Math.min(co.out, diffSlack(model, L, co));
   };
-  const budget = opts.boxes ?? 8 * m + 24;
+  const budget = opts.boxes ?? defaultSlackBoxes(model);
   const heap = new MaxHeap<[Float64Array, Float64Array]>();
   heap.push(bound(lo, hi), [Float64Array.from(lo), Float64Array.from(hi)]);
   let evals = 1, done = -Infinity;
