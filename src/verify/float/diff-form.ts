@@ -26,6 +26,28 @@ export function up(x: number): number {
   return x === x ? succ(x) : Infinity;
 }
 
+/**
+ * The walk's coefficient storage: one arena reused by every walk (a box's walk allocates tens of
+ * megabytes of mostly short-lived forms; fresh typed arrays cost page faults and collections).
+ * `resetArena` at the start of a walk; every form of a walk lives until the walk ends; growing
+ * starts a new arena (the forms already handed out keep the old one alive).
+ */
+let arena = new Float64Array(1 << 16), arenaUsed = 0;
+
+export function resetArena(): void {
+  arenaUsed = 0;
+}
+
+function zeroed(len: number): Float64Array {
+  if (arenaUsed + len > arena.length) {
+    arena = new Float64Array(Math.max(2 * arena.length, 2 * len));
+    arenaUsed = 0;
+  }
+  const a = arena.subarray(arenaUsed, arenaUsed + len);
+  arenaUsed += len;
+  return a.fill(0);
+}
+
 /** Difference forms of `rows` quantities over the walk's rounding symbols. */
 export class DF {
   readonly rows: number;
@@ -33,8 +55,8 @@ export class DF {
   readonly e: Float64Array;
   constructor(rows: number, readonly cap: number) {
     this.rows = rows;
-    this.G = new Float64Array(rows * cap);
-    this.e = new Float64Array(rows);
+    this.G = zeroed(rows * cap);
+    this.e = zeroed(rows);
   }
   /** Σ_s |G_rs| (upward). */
   abs(r: number, w: number): number {
@@ -89,6 +111,7 @@ export class DiffWalk {
   readonly syms: Syms;
   constructor(readonly model: Model, readonly tr: Trace, readonly co: Coarse, cap: number) {
     this.n = model.config.n;
+    resetArena();
     this.syms = new Syms(cap);
     this.cap = cap;
   }
