@@ -25,6 +25,7 @@ export function mhaDiff(w: DiffWalk, zin: DF): DF {
   const Vd = w.linear(zin, D, H * dV, w.T('attn.v.weight'), w.T('attn.v.bias'), zq);
   const Qq = w.q('attn.q'), Kq = w.q('attn.k'), Vq = w.q('attn.v'), Aq = w.q('attn.alpha');
   const S = new DF(H * n * n, cap);
+  const qAbs = Qd.absRows(syms.w), kAbs = Kd.absRows(syms.w);
   const HdK = H * dK, HdV = H * dV, gS = gamma(dK + 1);
   for (let h = 0; h < H; h++)
     for (let i = 0; i < n; i++)
@@ -34,9 +35,10 @@ export function mhaDiff(w: DiffWalk, zin: DF): DF {
           const qi = i * HdK + h * dK + t, kj = j * HdK + h * dK + t;
           s += (Qq.M[qi]! + Qq.E[qi]!) * (Kq.M[kj]! + Kq.E[kj]!);
         }
-        w.dot(Qd, i * HdK + h * dK, 1, 'attn.q', 'attn.q', Kd, j * HdK + h * dK, 1, 'attn.k', dK, c.scale, S, (h * n + i) * n + j, up(Math.abs(c.scale) * inflate(gS * s, dK + 2)));
+        w.dot(Qd, i * HdK + h * dK, 1, 'attn.q', 'attn.q', Kd, j * HdK + h * dK, 1, 'attn.k', dK, c.scale, S, (h * n + i) * n + j, up(Math.abs(c.scale) * inflate(gS * s, dK + 2)), qAbs, kAbs);
       }
   const A = softmaxDiff(w, S);
+  const aAbs = A.absRows(syms.w), vAbs = Vd.absRows(syms.w);
   const Cat = new DF(n * HdV, cap);
   const gA = gamma(n);
   for (let i = 0; i < n; i++)
@@ -47,7 +49,7 @@ export function mhaDiff(w: DiffWalk, zin: DF): DF {
           const vj = j * HdV + h * dV + t, a = (h * n + i) * n + j;
           s += (Aq.M[a]! + Aq.E[a]!) * (Vq.M[vj]! + Vq.E[vj]!);
         }
-        w.dot(A, (h * n + i) * n, 1, 'attn.alpha', 'attn.alpha', Vd, h * dV + t, HdV, 'attn.v', n, 1, Cat, i * HdV + h * dV + t, inflate(gA * s, n + 2));
+        w.dot(A, (h * n + i) * n, 1, 'attn.alpha', 'attn.alpha', Vd, h * dV + t, HdV, 'attn.v', n, 1, Cat, i * HdV + h * dV + t, inflate(gA * s, n + 2), aAbs, vAbs);
       }
   return w.linear(Cat, HdV, D, w.T('attn.o.weight'), w.T('attn.o.bias'), w.q('attn.cat'));
 }

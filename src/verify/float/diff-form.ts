@@ -58,6 +58,12 @@ export class DF {
     this.G = zeroed(rows * cap);
     this.e = zeroed(rows);
   }
+  /** Σ_s |G_rs| (upward) of every row, over the first w symbols. */
+  absRows(w: number): Float64Array {
+    const out = new Float64Array(this.rows);
+    for (let r = 0; r < this.rows; r++) out[r] = this.abs(r, w);
+    return out;
+  }
   /** Σ_s |G_rs| (upward). */
   abs(r: number, w: number): number {
     let s = 0;
@@ -171,8 +177,11 @@ export class DiffWalk {
     }
     return y;
   }
-  /** products Σ_t x_t y_t (x̃ from its widened range, y real) with the dot rounding symbol */
-  dot(X: DF, xi: number, xs: number, xn: string, xqn: string, Y: DF, yi: number, ys: number, yn: string, len: number, scale: number, out: DF, oi: number, rnd: number): void {
+  /**
+   * products Σ_t x_t y_t (x̃ from its widened range, y real) with the dot rounding symbol; xAbs, yAbs:
+   * Σ|G| of X's and Y's rows (`absRows`, taken after X and Y are complete: their later columns are 0)
+   */
+  dot(X: DF, xi: number, xs: number, xn: string, xqn: string, Y: DF, yi: number, ys: number, yn: string, len: number, scale: number, out: DF, oi: number, rnd: number, xAbs: Float64Array, yAbs: Float64Array): void {
     const { cap, syms } = this;
     const tb = this.tr.get(yn)!;
     const w0 = syms.w, oo = oi * cap, as = Math.abs(scale);
@@ -181,7 +190,7 @@ export class DiffWalk {
       const a = xi + t * xs, b = yi + t * ys;
       const [mx, rx] = midRad(...this.wr(xn, xqn, a));
       const [my, ry] = midRad(tb.lo[b]!, tb.hi[b]!);
-      const ax = X.abs(a, w0), ay = Y.abs(b, w0);
+      const ax = xAbs[a]!, ay = yAbs[b]!;
       // x̃ d_y + y d_x
       e += Math.abs(mx) * Y.e[b]! + rx * (ay + Y.e[b]!) + Math.abs(my) * X.e[a]! + ry * (ax + X.e[a]!);
       ga += Math.abs(mx) * ay + Math.abs(my) * ax;
