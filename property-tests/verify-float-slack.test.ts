@@ -20,6 +20,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { initModel, forward, makeRng, type Model } from '../src/index.ts';
 import { floatSlackBound } from '../src/verify/float-slack.ts';
+import { linear, linearKBlock } from '../src/tensor/matmul.ts';
+import { tensor } from '../src/tensor/index.ts';
 import { exactMinusFloat } from './helpers/exact-forward.ts';
 
 const SEED = 20261207;
@@ -122,5 +124,33 @@ describe('verify: the float slack bounds |T_float − T_real| on the box', () =>
     expect(ratios.length).toBeGreaterThan(30);
     // non-vacuous: on some models the bound is within a factor 100 of an observed error
     expect(ratios[ratios.length - 1]!).toBeGreaterThan(1e-2);
+  });
+});
+
+describe('verify: the summation order of linear that the float slack relies on', () => {
+  it('linear(X, W, b) is ((b + B₀) + B₁) + …, B_t sequential over kBlock = linearKBlock(k, out) indices, bit for bit', () => {
+    // the rounding rule of src/verify/float/dot-rounding.ts uses this order; shapes cover both
+    // block sizes, the skinny and the packed schedules, zero weights and cancelling terms
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.constantFrom(1, 3, 8, 16, 17, 40, 300, 1100), fc.constantFrom(1, 2, 8, 16, 17, 33), fc.boolean(), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (m, k, out, bias, seed) => {
+        const rng = makeRng(seed);
+        const r = () => (rng() < 0.1 ? 0 : (2 * rng() - 1) * 10 ** Math.floor(6 * rng() - 3));
+        const X = Float64Array.from({ length: m * k }, r), W = Float64Array.from({ length: out * k }, r);
+        const b = bias ? Float64Array.from({ length: out }, r) : null;
+        const Y = linear(tensor(X, [m, k]), W, out, b);
+        const kb = linearKBlock(k, out);
+        for (let i = 0; i < m; i++)
+          for (let o = 0; o < out; o++) {
+            let y = b ? b[o]! : 0;
+            for (let s = 0; s < k; s += kb) {
+              let acc = 0;
+              for (let j = s; j < Math.min(k, s + kb); j++) acc = j === s ? X[i * k + j]! * W[o * k + j]! : acc + X[i * k + j]! * W[o * k + j]!;
+              y = s === 0 && !b ? acc : y + acc;
+            }
+            expect(Y.data[i * out + o]).toBe(y);
+          }
+      }),
+      { seed: SEED + 1, numRuns: 60 },
+    );
   });
 });

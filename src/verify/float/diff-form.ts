@@ -3,8 +3,8 @@
  * carried as Σ_s G_qs ζ_s + ε_q over the walk's rounding symbols (|ζ_s| ≤ 1, |ε_q| ≤ e_q), and the
  * linear steps of the walk, each with the rule of float-diff.ts's header:
  *  - linear y = b + W x: G_y = W G_x (exact propagation of the difference) plus one fresh symbol per
- *    output of magnitude γ_{k+1}(|b| + Σ|w|(M_x + E_x)) (the rounding of the float dot product of
- *    the float operands); e_y = Σ|w| e_x + γ_{k+2} Σ|w||G_x| (the float evaluation of W G_x, in
+ *    output of magnitude R, the rounding of the float dot product of the float operands
+ *    (dot-rounding.ts: ≤ γ_{k+1}(|b| + Σ|w|(M_x + E_x)), smaller in `linear`'s order); e_y = Σ|w| e_x + γ_{k+2} Σ|w||G_x| (the float evaluation of W G_x, in
  *    any summation order: `mulRows` is a matrix product);
  *  - a + s·b (residuals, positions): G = G_a + s G_b, one symbol u(|a| + |s||b|) + η per entry;
  *  - products Σ_t x̃_t ỹ_t − x_t y_t = Σ_t x̃_t d_y,t + y_t d_x,t with x̃_t in its widened range and
@@ -19,6 +19,7 @@ import { succ } from '../../interval/round.ts';
 import { gemm } from '../../tensor/matmul.ts';
 import { inflate } from '../operators/form.ts';
 import type { Coarse, Q } from '../float-slack.ts';
+import { dotRounding } from './dot-rounding.ts';
 
 export const ETA = 2 ** -1074;
 
@@ -140,23 +141,22 @@ export class DiffWalk {
     const { n, cap, syms } = this;
     const y = new DF(n * outDim, cap);
     const w0 = syms.w;
-    const g = gamma(inDim + 1), gG = gamma(inDim + 2);
+    const gG = gamma(inDim + 2);
     const xa = new Float64Array(n * inDim);
     for (let i = 0; i < n * inDim; i++) xa[i] = x.abs(i, w0);
     for (let t = 0; t < n; t++)
       for (let o = 0; o < outDim; o++) {
         const r = t * outDim + o, ro = r * cap;
-        let e = 0, ga = 0, s = b ? Math.abs(b[o]!) : 0;
+        let e = 0, ga = 0;
         for (let i = 0; i < inDim; i++) {
           const aw = Math.abs(W[o * inDim + i]!);
           if (aw === 0) continue;
           const xi = t * inDim + i;
           e += aw * x.e[xi]!;
           ga += aw * xa[xi]!;
-          s += aw * (xq.M[xi]! + xq.E[xi]!);
         }
         y.e[r] = inflate(e + gG * ga, 2 * inDim + 2);
-        y.G[ro + syms.next()] = inflate(g * s, inDim + 2);
+        y.G[ro + syms.next()] = dotRounding(W, b, o, inDim, outDim, xq, t);
       }
     // the signed symbol coefficients: G_y = W G_x per token (a matrix product in any order, whose
     // rounding is the γ_{inDim+2} Σ|w||G_x| term of e above)
