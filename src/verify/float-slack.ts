@@ -316,13 +316,13 @@ export interface FloatSlackOptions {
 }
 
 /**
- * The default refinement budget: about 2.5·10⁹ multiply-adds of the difference walk (`diffWork`,
- * plus 3·10⁶ per box for the verifier's trace), a few seconds on one core, within [8m + 24, 64m + 64]
+ * The default refinement budget: about 4·10⁹ multiply-adds of the difference walk (`diffWork`,
+ * plus 3·10⁶ per box for the verifier's trace), 2–6 s on one core, within [8m + 24, 128m + 128]
  * boxes. A count, not a time: the bound is deterministic.
  */
 export function defaultSlackBoxes(model: Model): number {
   const m = model.config.n * model.config.dIn;
-  return Math.max(8 * m + 24, Math.min(64 * m + 64, Math.floor(2.5e9 / (3e6 + diffWork(model)))));
+  return Math.max(8 * m + 24, Math.min(128 * m + 128, Math.floor(4e9 / (3e6 + diffWork(model)))));
 }
 
 /**
