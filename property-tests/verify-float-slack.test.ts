@@ -15,6 +15,9 @@
  * points (lo = hi), with refinement budgets of 150 and 40 boxes or one box (the per-box bound by itself).
  * Non-vacuity: the ratio observed/bound is reported; on the huge-bias models the bound is within a
  * small factor of the observed error (asserted below), so a bound that lost a factor would show.
+ * Two rules the bound rests on are checked directly: `linear`'s summation order (bit for bit) and
+ * the rounding bound of one linear output (float/dot-rounding.ts) against the exact value in
+ * integer arithmetic, on cancelling partial sums, zero weights, subnormals and huge biases.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
@@ -22,6 +25,18 @@ import { initModel, forward, makeRng, type Model } from '../src/index.ts';
 import { floatSlackBound } from '../src/verify/float-slack.ts';
 import { linear, linearKBlock } from '../src/tensor/matmul.ts';
 import { tensor } from '../src/tensor/index.ts';
+import { binary64Parts } from '../src/float.ts';
+import { dotRounding } from '../src/verify/float/dot-rounding.ts';
+
+/** x·2^2148 as an exact integer (every float and every product of two floats is an integer there). */
+function scaled(x: number): bigint {
+  const { m, e } = binary64Parts(x);
+  return m << BigInt(e + 2148);
+}
+function scaledProd(a: number, b: number): bigint {
+  const pa = binary64Parts(a), pb = binary64Parts(b);
+  return (pa.m * pb.m) << BigInt(pa.e + pb.e + 2148);
+}
 import { exactMinusFloat } from './helpers/exact-forward.ts';
 
 const SEED = 20261207;
@@ -152,5 +167,44 @@ describe('verify: the summation order of linear that the float slack relies on',
       }),
       { seed: SEED + 1, numRuns: 60 },
     );
+  });
+});
+
+describe('verify: the rounding bound of one linear output (float/dot-rounding.ts)', () => {
+  it('|fl(b + Σ w x̃) − (b + Σ w x̃)| ≤ R exactly (integer arithmetic), with cancelling partial sums, zeros and subnormals', () => {
+    let worst = 0, checked = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.constantFrom(1, 4, 17), fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom('plain', 'cancel', 'tiny', 'bias'), (k, out, seed, kind) => {
+        const rng = makeRng(seed);
+        const mag = () => (kind === 'tiny' ? 2 ** (-1060 - 20 * rng()) : 10 ** (8 * rng() - 4));
+        const W = Float64Array.from({ length: out * k }, (_, i) => (rng() < 0.1 ? 0 : (kind === 'cancel' ? (i % 2 ? 1 : -1) * (1 + 1e-9 * rng()) : 2 * rng() - 1)));
+        const b = Float64Array.from({ length: out }, () => (kind === 'bias' ? 1e8 * (2 * rng() - 1) : (2 * rng() - 1) * mag()));
+        // real ranges [lo, hi], errors E, and a float operand x̃ within E of a point of [lo, hi]
+        const lo = new Float64Array(k), hi = new Float64Array(k), E = new Float64Array(k), M = new Float64Array(k), xt = new Float64Array(k);
+        for (let j = 0; j < k; j++) {
+          const c = kind === 'cancel' ? 1e6 * (1 + 1e-6 * rng()) : (2 * rng() - 1) * mag(), r = rng() < 0.3 ? 0 : Math.abs(c) * 1e-3 * rng();
+          lo[j] = c - r;
+          hi[j] = c + r;
+          E[j] = rng() < 0.5 ? 0 : Math.abs(c) * 1e-12 * rng();
+          M[j] = Math.max(Math.abs(lo[j]!), Math.abs(hi[j]!));
+          xt[j] = Math.min(hi[j]! + E[j]!, Math.max(lo[j]! - E[j]!, lo[j]! + (hi[j]! - lo[j]!) * rng() + E[j]! * (2 * rng() - 1)));
+        }
+        const Y = linear(tensor(xt, [1, k]), W, out, b);
+        for (let o = 0; o < out; o++) {
+          const R = dotRounding(W, b, o, k, out, { M, E, lo, hi }, 0);
+          let exact = scaled(b[o]!);
+          for (let j = 0; j < k; j++) exact += scaledProd(W[o * k + j]!, xt[j]!);
+          const err = scaled(Y.data[o]!) - exact;
+          const aerr = err < 0n ? -err : err;
+          expect(aerr <= scaled(R)).toBe(true);
+          checked++;
+          if (R > 0) worst = Math.max(worst, Number((aerr * 1000000n) / scaled(R)) / 1e6);
+        }
+      }),
+      { seed: SEED + 2, numRuns: 300 },
+    );
+    console.log(`dot rounding: ${checked} outputs, largest error/bound ${worst.toExponential(2)}`);
+    // non-vacuous: some outputs come close to the bound
+    expect(worst).toBeGreaterThan(0.5);
   });
 });
