@@ -16,7 +16,7 @@
  * Non-vacuity: the ratio observed/bound is reported; on the huge-bias models the bound is within a
  * small factor of the observed error (asserted below), so a bound that lost a factor would show.
  * Two rules the bound rests on are checked directly: `linear`'s summation order (bit for bit) and
- * the rounding bound of one linear output (float/dot-rounding.ts) against the exact value in
+ * the rounding bound of one linear output (src/verify/float/dot-rounding.ts) against the exact value in
  * integer arithmetic, on cancelling partial sums, zero weights, subnormals and huge biases.
  */
 import { describe, it, expect } from 'vitest';
@@ -170,7 +170,7 @@ describe('verify: the summation order of linear that the float slack relies on',
   });
 });
 
-describe('verify: the rounding bound of one linear output (float/dot-rounding.ts)', () => {
+describe('verify: the rounding bound of one linear output (src/verify/float/dot-rounding.ts)', () => {
   it('|fl(b + Σ w x̃) − (b + Σ w x̃)| ≤ R exactly (integer arithmetic), with cancelling partial sums, zeros and subnormals', () => {
     let worst = 0, checked = 0;
     fc.assert(
