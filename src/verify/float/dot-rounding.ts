@@ -63,6 +63,7 @@ export function dotRounding(W: Float64Array, b: Float64Array | null, o: number, 
   let anyOrder = ab;
   for (let j = 0; j < inDim; j++) anyOrder += Math.abs(W[wo + j]!) * (x.M[off + j]! + x.E[off + j]!);
   anyOrder = inflate(gamma(inDim + 1) * anyOrder, inDim + 2);
-  const r = Math.min(R, anyOrder);
+  // a NaN range (an overflowing trace) leaves the any-order bound; a NaN there gives +∞
+  const r = R === R ? Math.min(R, anyOrder) : anyOrder;
   return r === r ? r : Infinity;
 }
