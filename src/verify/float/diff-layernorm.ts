@@ -12,7 +12,13 @@
  *    The range of û is the intersection of [c]·[1/σ] and of the traced range of the real output
  *    (y − β)/γ (layer.ts, a sound enclosure of the real LN over the box) widened by ‖d̃ − c‖₂/σ_min
  *    (‖J‖₂ ≤ 1/σ since ‖û‖² ≤ D: û moves at most that far along the segment) and 4u relative for
- *    the float evaluation of (y − β)/γ;
+ *    the float evaluation of (y − β)/γ. The radius part (J̄ − J_m)d, |d_k| ≤ a_k, J_m the midpoint
+ *    matrix applied to the symbols, is bounded per row by the smaller of Σ_k r_ik a_k (entrywise
+ *    radii) and, with s = 1/σ ∈ im ± ir and J − J_m = (s − im)(I − ûûᵀ/D) −
+ *    im((û − uM)ûᵀ + uM(û − uM)ᵀ)/D, |û·d| ≤ ‖û‖₂‖d‖₂ ≤ √D‖a‖₂:
+ *      ir a_i + (ir |û_i| + |im| uR_i) ‖a‖₂/√D + |im||uM_i| Σ_k uR_k a_k / D
+ *    (+ 32u|im|(Σa + |uM_i|Σ|uM_k|a_k/D) for the float J_m), which keeps ‖û‖ ≤ √D where the
+ *    interval ranges of û are wide;
  *  - the float inv's relative error (γ_{D+5}, one symbol per token, coefficient γ_i û_i) and the last
  *    three roundings (γ_4 of |γ_i| |normalised value| + u|β_i|, one symbol per entry).
  * When the coarse rule of float-slack.ts applied to the refined input differences gives a smaller
@@ -44,9 +50,20 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
     for (let j = 0; j < D; j++) cAbs[j] = C.abs(j, w1);
     const sInv = syms.next();
     const Jm = new Float64Array(D * D);
+    // |d_k| ≤ a_k; the sums of the structured radius bound (see the header)
+    let A1 = 0, A2 = 0, AR = 0, AM = 0;
+    for (let j = 0; j < D; j++) {
+      const a = cAbs[j]! + C.e[j]!;
+      A1 += a;
+      A2 += a * a;
+      AR += uR[j]! * a;
+      AM += Math.abs(uM[j]!) * a;
+    }
+    A2 = up(Math.sqrt(inflate(A2, D)) / Math.sqrt(D) * (1 + 4 * U));
+    const saved = new Float64Array(D);
     for (let i = 0; i < D; i++) {
       const r = base + i, ro = r * cap;
-      let e = 0, ga = 0;
+      let e = 0, ga = 0, eR = 0;
       for (let kk = 0; kk < D; kk++) {
         const dik = i === kk ? 1 : 0;
         // Jm ± Jr of (1/σ)(δ_ik − û_i û_k/D), by interval arithmetic with a 16u slop
@@ -55,9 +72,14 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
         const jm = im * tm, jr = up((Math.abs(im) * tq + ir * (Math.abs(tm) + tq)) * (1 + 16 * U) + 2 ** -1000);
         if (jm === 0 && jr === 0) continue;
         Jm[i * D + kk] = jm;
-        e += Math.abs(jm) * C.e[kk]! + jr * (cAbs[kk]! + C.e[kk]!);
+        e += Math.abs(jm) * C.e[kk]!;
+        eR += jr * (cAbs[kk]! + C.e[kk]!);
         ga += Math.abs(jm) * cAbs[kk]!;
       }
+      // (J̄ − J_m) d: the entrywise radii above, or the structured bound (‖û‖ ≤ √D), the smaller
+      const aim = Math.abs(im), R2 = up((ir * (cAbs[i]! + C.e[i]!) + (ir * uAbs[i]! + aim * uR[i]!) * A2 + aim * Math.abs(uM[i]!) * AR / D + 32 * U * aim * (A1 + Math.abs(uM[i]!) * AM / D)) * (1 + 16 * U) + 2 ** -1000);
+      e += Math.min(eR, R2);
+      saved[i] = Math.abs(g[i]!) * Math.max(0, eR - R2);
       // × γ_i, the inv's relative error (shared per token) and the last three roundings
       const gi = g[i]!, agi = Math.abs(gi);
       const Fmax = up(uAbs[i]! + (info.sigLo[t]! > 0 ? info.dn[t]! / info.sigLo[t]! : Infinity));
@@ -74,7 +96,9 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
     lnTokenErr(inq.M, radIn, base, D, zvar.lo[t]!, zvar.hi[t]!, g, bt, yM, c.lnEps, Ec);
     let sd = 0, sc = 0;
     for (let j = 0; j < D; j++) {
-      sd += y.abs(base + j, syms.w) + y.e[base + j]!;
+      // (decided with the entrywise radii: the choice is a heuristic and a smaller sd here was
+      // measured to keep forms that grow more later)
+      sd += y.abs(base + j, syms.w) + y.e[base + j]! + saved[j]!;
       sc += Ec[base + j]!;
     }
     if (sc < sd) w.collapse(y, base, D, Ec);
