@@ -2,7 +2,10 @@
  * Multi-head attention in the refined float-error walk (float-diff.ts): Q, K, V and W_O by the
  * linear rule, the scores τ Σ_t q_t k_t and the heads Σ_j α_j v_j by the product rule
  * (diff-form.ts), and the softmax rows: α(s̃ + η) − α(s) = J (d_s + η), J_jl = α_j(δ_jl − α_l)
- * enclosed entrywise over the widened score box (midpoint ± radius), η_l ≤ u|s̃_l − max| the
+ * enclosed entrywise (midpoint ± radius) from a range of α along the segment from s to s̃ + η:
+ * the interval softmax of the widened score box, intersected with the traced real range of α(s)
+ * (layer.ts) times [e^{−2P}, e^{2P}], P ≥ max_l |s̃_l + η_l − s_l| (shift invariance: α_j(s + p) =
+ * α_j(s)e^{p_j}/Σ_l α_l(s)e^{p_l}; e^{2P} ≤ 1 + 2P + 4P² for 2P ≤ 1, with 4u slop), η_l ≤ u|s̃_l − max| the
  * subtraction inside exp (one symbol per score), plus the relative rounding α(s̃ + η)·θ_j,
  * |θ_j| ≤ κ (libm and the n + 1 roundings, float-slack.ts), one symbol per entry. When the coarse
  * softmax rule on the refined score differences gives a smaller row total, it is used instead.
@@ -65,15 +68,25 @@ function softmaxDiff(w: DiffWalk, S: DF): DF {
   for (let h = 0; h < H; h++)
     for (let i = 0; i < n; i++) {
       const row = (h * n + i) * n;
-      let smax = -Infinity;
+      let smax = -Infinity, P = 0;
       for (let j = 0; j < n; j++) smax = Math.max(smax, up(St.hi[row + j]! + Sq.E[row + j]!));
       for (let j = 0; j < n; j++) {
         eta[j] = up(U * up(smax - (St.lo[row + j]! - Sq.E[row + j]!)));
         const E = up(Sq.E[row + j]! + eta[j]!);
+        P = Math.max(P, E);
         lo[j] = St.lo[row + j]! - E * (1 + 4 * U) - ETA;
         hi[j] = St.hi[row + j]! + E * (1 + 4 * U) + ETA;
       }
       isoftmaxRow(lo, hi, 0, n, al, ah);
+      // along the segment α_j ∈ α_j(s)·[e^{−2P}, e^{2P}], α_j(s) in the traced range (see the header)
+      if (2 * P <= 1) {
+        const fUp = up(1 + up(2 * P + 4 * P * P)), fDn = Math.max(0, (1 - 2 * P) * (1 - 4 * U));
+        for (let j = 0; j < n; j++) {
+          const tl = At.lo[row + j]! * fDn * (1 - 4 * U), th = up(At.hi[row + j]! * fUp * (1 + 4 * U));
+          if (tl > al[j]!) al[j] = tl;
+          if (th < ah[j]!) ah[j] = th;
+        }
+      }
       const w0 = syms.w;
       const etaSym = new Int32Array(n);
       for (let j = 0; j < n; j++) etaSym[j] = syms.next();
