@@ -151,7 +151,8 @@ export interface Coarse {
   out: number;
 }
 
-type Trace = Map<string, { lo: Float64Array; hi: Float64Array }>;
+/** The traced real ranges of the named quantities (LayerBounder.trace). */
+export type Trace = Map<string, { lo: Float64Array; hi: Float64Array }>;
 
 /** max(|lo|, |hi|) of a traced quantity (NaN: ∞). */
 function traceMag(tr: Trace, name: string): Float64Array {

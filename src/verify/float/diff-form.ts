@@ -18,7 +18,7 @@ import { gamma, U } from '../../float.ts';
 import { succ } from '../../interval/round.ts';
 import { gemm } from '../../tensor/matmul.ts';
 import { inflate } from '../operators/form.ts';
-import type { Coarse, Q } from '../float-slack.ts';
+import type { Coarse, Q, Trace } from '../float-slack.ts';
 import { dotRounding } from './dot-rounding.ts';
 
 export const ETA = 2 ** -1074;
@@ -35,7 +35,7 @@ export function up(x: number): number {
  */
 let arena = new Float64Array(1 << 16), arenaUsed = 0;
 
-export function resetArena(): void {
+function resetArena(): void {
   arenaUsed = 0;
 }
 
@@ -109,7 +109,6 @@ export function midRad(lo: number, hi: number): [number, number] {
   return [m, up(Math.max(hi - m, m - lo))];
 }
 
-type Trace = Map<string, { lo: Float64Array; hi: Float64Array }>;
 
 /** The state of one walk: the model, the traced real ranges, the coarse bounds, the symbols. */
 export class DiffWalk {
