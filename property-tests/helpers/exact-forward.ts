@@ -12,14 +12,22 @@ import { exactDecimal } from '../../src/interval/selftest.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mathjs' BigNumber chains are untyped
 type B = any;
 
-/** The exact outputs as BigNumbers, [n][dOut], and the mathjs instance that made them. */
-export function exactForwardB(model: Model, X: number[][], precision = 60): { Y: B[][]; math: B } {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const math: any = create(all as FactoryFunctionMap, { number: 'BigNumber', precision });
+/** one mathjs instance per precision (creating one costs about as much as a small forward) */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const instances = new Map<number, any>();
+
+/**
+ * The exact outputs as BigNumbers, [n][dOut], and the mathjs instance that made them. `weights`: a
+ * cache of the converted weights that the caller keeps across calls on the same, unchanged model
+ * and precision (a search evaluating many points); by default they are converted on every call.
+ */
+export function exactForwardB(model: Model, X: number[][], precision = 60, weights: Map<string, B[]> = new Map()): { Y: B[][]; math: B } {
+  let math = instances.get(precision);
+  if (!math) instances.set(precision, (math = create(all as FactoryFunctionMap, { number: 'BigNumber', precision })));
   const big = (x: number): B => math.bignumber(exactDecimal(x));
   const c = model.config;
   const n = c.n, D = c.dModel, H = c.heads, dK = c.dK, dV = c.dV;
-  const cache = new Map<string, B[]>();
+  const cache = weights;
   const T = (k: string): B[] => {
     let v = cache.get(k);
     if (!v) cache.set(k, (v = Array.from(tensorOf(model, k), big)));
@@ -93,8 +101,8 @@ export function exactForward(model: Model, X: number[][], precision = 60): numbe
 }
 
 /** max_q |Y_float − T_exact| computed in BigNumber (no rounding of T_exact before the subtraction). */
-export function exactMinusFloat(model: Model, X: number[][], Yfloat: ArrayLike<number>, precision = 60): number {
-  const { Y, math } = exactForwardB(model, X, precision);
+export function exactMinusFloat(model: Model, X: number[][], Yfloat: ArrayLike<number>, precision = 60, weights?: Map<string, B[]>): number {
+  const { Y, math } = exactForwardB(model, X, precision, weights);
   let mx = 0;
   Y.flat().forEach((v: B, q: number) => {
     const d = Math.abs(Number(v.minus(math.bignumber(exactDecimal(Yfloat[q]!))).toString()));

@@ -11,9 +11,11 @@
  * u = 2⁻⁵³, γ_k = k·u/(1 − k·u) (src/float.ts; Higham §3.1, any summation order) and the libm
  * assumption of src/interval/round.ts (exp within 8 ulps: relative MU plus 8η absolute when the
  * result is subnormal):
- *  - linear y = b + Σ_i w_i x_i (embedding, Q/K/V, W_O, FFN, readout; `linear` sums in any order):
- *      E_y ≤ Σ|w| E_x + γ_{k+1}(|b| + Σ|w|(M_x + E_x))   (the rounding of the float dot product of
- *      the float operands, whose magnitudes are ≤ M + E, plus the propagated input error);
+ *  - linear y = b + Σ_i w_i x_i (embedding, Q/K/V, W_O, FFN, readout):
+ *      E_y ≤ Σ|w| E_x + R   (the propagated input error plus the rounding R of the float dot product
+ *      of the float operands, whose magnitudes are ≤ M + E): R ≤ γ_{k+1}(|b| + Σ|w|(M_x + E_x)) in
+ *      any summation order, or the smaller bound of float/dot-rounding.ts in `linear`'s order (u times
+ *      the partial sums, bounded on the traced ranges of x: the `lo`/`hi` of Q);
  *  - positions and residual sums a + s·b (s = 1, or ½: exact in binary up to underflow, +η):
  *      E ≤ E_a + |s|E_b + u(M_a + E_a + |s|(M_b + E_b));
  *  - ReLU (`Math.max(x, 0)`, exact) is 1-Lipschitz: E passes through;
@@ -41,7 +43,8 @@ import { succ, pred, sqrtDown, subDown, mulDown, divDown, addDown } from '../int
 import { inflate } from './operators/form.ts';
 import { LayerBounder } from './layer.ts';
 import { MaxHeap } from './heap.ts';
-import { diffSlack } from './float-diff.ts';
+import { diffSlack, diffWork } from './float-diff.ts';
+import { dotRounding } from './float/dot-rounding.ts';
 
 const ETA = 2 ** -1074;
 /** libm relative error bound (LIBM_WIDEN_ULPS = 8 ulps ≥ the 7 ulps assumed, src/interval/round.ts) */
@@ -51,6 +54,9 @@ const MU = Math.max(MU_LIBM, 8 * 2 ** -52);
 export interface Q {
   M: Float64Array;
   E: Float64Array;
+  /** the real values' range, when known (the traced ranges; used by the linear rounding rule) */
+  lo?: Float64Array;
+  hi?: Float64Array;
 }
 
 function up(x: number): number {
@@ -66,18 +72,12 @@ function expm1Up(x: number): number {
 
 /** E of y = b + Σ w x per token (see the header); W is [outDim, inDim]. */
 function linearErr(n: number, inDim: number, outDim: number, W: Float64Array, b: Float64Array | null, x: Q): Float64Array {
-  const g = gamma(inDim + 1);
   const out = new Float64Array(n * outDim);
   for (let t = 0; t < n; t++)
     for (let o = 0; o < outDim; o++) {
-      let p = 0, s = b ? Math.abs(b[o]!) : 0;
-      for (let i = 0; i < inDim; i++) {
-        const w = Math.abs(W[o * inDim + i]!);
-        if (w === 0) continue;
-        p += w * x.E[t * inDim + i]!;
-        s += w * (x.M[t * inDim + i]! + x.E[t * inDim + i]!);
-      }
-      out[t * outDim + o] = inflate(p + g * s, 2 * inDim + 4);
+      let p = 0;
+      for (let i = 0; i < inDim; i++) p += Math.abs(W[o * inDim + i]!) * x.E[t * inDim + i]!;
+      out[t * outDim + o] = up(inflate(p, inDim) + dotRounding(W, b, o, inDim, outDim, x, t));
     }
   return out;
 }
@@ -151,6 +151,24 @@ export interface Coarse {
   out: number;
 }
 
+/** The traced real ranges of the named quantities (LayerBounder.trace). */
+export type Trace = Map<string, { lo: Float64Array; hi: Float64Array }>;
+
+/** max(|lo|, |hi|) of a traced quantity (NaN: ∞). */
+function traceMag(tr: Trace, name: string): Float64Array {
+  const r = tr.get(name)!;
+  return Float64Array.from(r.lo, (l, i) => {
+    const v = Math.max(Math.abs(l), Math.abs(r.hi[i]!));
+    return v === v ? v : Infinity;
+  });
+}
+
+/** The traced range of the real values of `name` (copies). */
+function traceRange(tr: Trace, name: string): { lo: Float64Array; hi: Float64Array } {
+  const r = tr.get(name)!;
+  return { lo: Float64Array.from(r.lo), hi: Float64Array.from(r.hi) };
+}
+
 /** The coarse float-error bound on the box currently traced in L (see the header). */
 export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>, hi: ArrayLike<number>): Coarse {
   const store = new Map<string, Q>();
@@ -159,22 +177,15 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
   const n = c.n, D = c.dModel, H = c.heads, dK = c.dK, dV = c.dV;
   const T = (k: string) => tensorOf(model, k);
   const tr = L.trace!;
-  const mag = (name: string): Float64Array => {
-    const r = tr.get(name)!;
-    const out = new Float64Array(r.lo.length);
-    for (let i = 0; i < out.length; i++) {
-      const v = Math.max(Math.abs(r.lo[i]!), Math.abs(r.hi[i]!));
-      out[i] = v === v ? v : Infinity;
-    }
-    return out;
-  };
+  const mag = (name: string) => traceMag(tr, name);
+  const rng = (name: string) => traceRange(tr, name);
   const m = n * c.dIn;
-  const X: Q = { M: new Float64Array(m), E: new Float64Array(m) };
+  const X: Q = { M: new Float64Array(m), E: new Float64Array(m), lo: Float64Array.from(lo), hi: Float64Array.from(hi) };
   for (let k = 0; k < m; k++) X.M[k] = Math.max(Math.abs(lo[k]!), Math.abs(hi[k]!));
   store.set('x', X);
   let curK = 0;
   // embedding (+ positions)
-  let Z: Q = { M: mag('embed'), E: linearErr(n, c.dIn, D, T('embed.weight'), T('embed.bias'), X) };
+  let Z: Q = { M: mag('embed'), E: linearErr(n, c.dIn, D, T('embed.weight'), T('embed.bias'), X), ...rng('embed') };
   if (c.positional) for (let i = 0; i < n * D; i++) Z.E[i] = up(Z.E[i]! + up(U * up(Z.M[i]! + Z.E[i]!)));
   store.set('embed', Z);
   const ln = (k: number, z: Q): Q => {
@@ -189,7 +200,7 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
       sigHi[t] = r.sigHi;
       dnArr[t] = r.dn;
     }
-    const y = { M: yM, E };
+    const y = { M: yM, E, ...rng(`ln${k}`) };
     store.set(`ln${k}.in`, z);
     store.set(`ln${k}`, y);
     lnInfo.set(k, { sigLo, sigHi, dn: dnArr });
@@ -201,7 +212,7 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
     const Kq: Q = { M: mag('attn.k'), E: linearErr(n, D, H * dK, Wk, bk, z) };
     const Vq: Q = { M: mag('attn.v'), E: linearErr(n, D, H * dV, Wv, bv, z) };
     const S = tr.get('attn.s')!, A = tr.get('attn.alpha')!;
-    const cat: Q = { M: mag('attn.cat'), E: new Float64Array(n * H * dV) };
+    const cat: Q = { M: mag('attn.cat'), E: new Float64Array(n * H * dV), ...rng('attn.cat') };
     const HdK = H * dK, HdV = H * dV, tau = Math.abs(c.scale);
     const gS = gamma(dK + 1), gA = gamma(n);
     const Es = new Float64Array(n), Ea = new Float64Array(n);
@@ -242,7 +253,7 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
     store.set('attn.alpha', { M: Float64Array.from(A.hi, (v) => Math.min(1, Math.max(0, v))), E: EaAll });
     store.set('attn.cat', cat);
     const Wo = T('attn.o.weight'), bo = T('attn.o.bias');
-    const o = { M: mag('attn.out'), E: linearErr(n, HdV, D, Wo, bo, cat) };
+    const o = { M: mag('attn.out'), E: linearErr(n, HdV, D, Wo, bo, cat), ...rng('attn.out') };
     store.set('attn.out', o);
     return o;
   };
@@ -257,9 +268,10 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
         const pre = tr.get(`${sl.block}.pre${l}`);
         const M = pre ? Float64Array.from(pre.hi, (h) => (h > 0 ? h : h === h ? 0 : Infinity)) : linearMag(n, widths[l]!, widths[l + 1]!, W, b, cur.M);
         store.set(`${sl.block}.pre${l}`, { M: pre ? Float64Array.from(pre.lo, (lo, i) => Math.max(Math.abs(lo), Math.abs(pre.hi[i]!))) : linearMag(n, widths[l]!, widths[l + 1]!, W, b, cur.M), E });
-        cur = { M, E };
+        // the real hidden values ReLU(p) lie in [max(0, p_lo), max(0, p_hi)]
+        cur = pre ? { M, E, lo: Float64Array.from(pre.lo, (v) => Math.max(0, v)), hi: Float64Array.from(pre.hi, (v) => Math.max(0, v)) } : { M, E };
         store.set(`${sl.block}.h${l}`, cur);
-      } else cur = { M: mag(`${sl.block}.out`), E };
+      } else cur = { M: mag(`${sl.block}.out`), E, ...rng(`${sl.block}.out`) };
     }
     return cur;
   };
@@ -287,6 +299,8 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
       const r = mag(`res${sl.k}`);
       for (let i = 0; i < n * D; i++) z.M[i] = Math.min(z.M[i]!, r[i]!);
     }
+    // the real stream after sublayer k: its traced range (post-LN: the LayerNorm's output)
+    Object.assign(z, rng(`res${sl.k}`));
     store.set(`res${sl.k}`, z);
   });
   const Ey = linearErr(n, D, c.dOut, T('readout.weight'), T('readout.bias'), Zf);
@@ -298,8 +312,18 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
 }
 
 export interface FloatSlackOptions {
-  /** box evaluations of the refinement (default 8·m + 24) */
+  /** box evaluations of the refinement (default `defaultSlackBoxes`) */
   boxes?: number;
+}
+
+/**
+ * The default refinement budget: about 4·10⁹ multiply-adds of the difference walk (`diffWork`,
+ * plus 3·10⁶ per box for the verifier's trace), 2–6 s on one core, within [8m + 24, 128m + 128]
+ * boxes. A count, not a time: the bound is deterministic.
+ */
+export function defaultSlackBoxes(model: Model): number {
+  const m = model.config.n * model.config.dIn;
+  return Math.max(8 * m + 24, Math.min(128 * m + 128, Math.floor(4e9 / (3e6 + diffWork(model)))));
 }
 
 /**
@@ -317,7 +341,7 @@ export function floatSlackBound(model: Model, lo: Float64Array, hi: Float64Array
     if (!(co.out < Infinity)) return Infinity;
     return Math.min(co.out, diffSlack(model, L, co));
   };
-  const budget = opts.boxes ?? 8 * m + 24;
+  const budget = opts.boxes ?? defaultSlackBoxes(model);
   const heap = new MaxHeap<[Float64Array, Float64Array]>();
   heap.push(bound(lo, hi), [Float64Array.from(lo), Float64Array.from(hi)]);
   let evals = 1, done = -Infinity;

@@ -62,7 +62,7 @@ export interface VerifyOptions {
    * headline bound (gap, eps decision, stopping) is ubFloat = ub + floatSlack
    */
   float?: boolean;
-  /** box evaluations of the float-slack refinement (float-slack.ts; default 8·m + 24) */
+  /** box evaluations of the float-slack refinement (float-slack.ts; default `defaultSlackBoxes`) */
   floatSlackBoxes?: number;
   /** memory guard on open leaves */
   maxLeaves?: number;
