@@ -9,14 +9,14 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { initModel, forward, referenceForward, toRows, writeModel, readModel } from '../src/index.ts';
 import { modelToOnnx, encodeOnnx, decodeOnnx, onnxToModel } from '../src/interop/index.ts';
 import { oracleCaseArb, oracleInputs } from './helpers/interop-cases.ts';
-import { relInf, UAT } from './helpers/torch.ts';
+import { relInf } from './helpers/torch.ts';
+import { runCli } from '../test-support/cli.ts';
 import { ortRun } from './helpers/ort.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uat-onnx-oracle-'));
@@ -60,13 +60,15 @@ describe('def:model', () => {
     const m = initModel(cfg, 7);
     const mp = join(dir, 'm.safetensors'), op = join(dir, 'm.onnx'), bp = join(dir, 'back.safetensors');
     writeModel(mp, m);
-    execFileSync('node', [UAT, 'export', 'onnx', '--model', mp, '--out', op]);
-    execFileSync('node', [UAT, 'import', 'onnx', '--model', op, '--out', bp]);
+    for (const args of [['export', 'onnx', '--model', mp, '--out', op], ['import', 'onnx', '--model', op, '--out', bp]]) {
+      const r = await runCli(...args);
+      expect(r.code, r.err).toBe(0);
+    }
     const back = readModel(bp);
     expect(back.config).toEqual(m.config);
     for (const [name, v] of m.tensors) expect(Array.from(back.tensors.get(name)!)).toEqual(Array.from(v));
     const X = [[0.5, -1], [2, 0.25], [-1.5, 1]];
-    const ran = toRows(forward(back, X).Y); // (uat run on a file is covered by the PyTorch suite; each CLI start costs seconds)
+    const ran = toRows(forward(back, X).Y); // (uat run on a file: the PyTorch suite)
     const [Y] = await ortRun(readFileSync(op), [X], 2);
     expect(relInf(ran, Y!)).toBeLessThanOrEqual(1e-12);
     const bumped = initModel(cfg, 7);

@@ -14,12 +14,12 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { initModel, writeModel, forward, referenceForward, toRows } from '../src/index.ts';
-import { withTorch, torchJson, relInf, UAT } from './helpers/torch.ts';
+import { withTorch, torchJson, relInf } from './helpers/torch.ts';
+import { runCli } from '../test-support/cli.ts';
 import { oracleCaseArb, oracleInputs } from './helpers/interop-cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uat-torch-oracle-'));
@@ -62,7 +62,7 @@ describe('def:model', () => withTorch(() => {
     console.log(`def:model vs PyTorch: ${models.length} configs × 3 inputs, worst ‖Δ‖∞/‖Y‖∞ = ${worstRel.toExponential(2)}, worst |Δ|/(2·err) = ${worstRatio.toExponential(2)}`);
   });
 
-  it('`uat run --json` agrees with PyTorch ≤ 1e-12 relative (the CLI path), and a 1e-9 weight change is seen', () => {
+  it('`uat run --json` agrees with PyTorch ≤ 1e-12 relative (the CLI path), and a 1e-9 weight change is seen', async () => {
     const cfgs = [
       { n: 3, dIn: 2, dModel: 8, dOut: 2, heads: 2, dK: 4, dV: 4, ffnHidden: [16], layerNorm: 'post', positional: true },
       { n: 4, dIn: 1, dModel: 6, dOut: 1, heads: 3, dK: 2, dV: 2, ffnHidden: [5, 7], layerNorm: 'pre', layout: 'macaron', positional: true },
@@ -82,10 +82,12 @@ describe('def:model', () => withTorch(() => {
     const all = [...jobs.map(({ model, inputs }) => ({ model, inputs })), { model: join(dir, 'bumped.safetensors'), inputs: jobs[0]!.inputs }];
     writeFileSync(join(dir, 'cli-jobs.json'), JSON.stringify(all));
     const res = torchJson<{ outputs: number[][][] }[]>('oracle', join(dir, 'cli-jobs.json'));
-    // the CLI on the macaron/pre-LN case (each CLI start costs seconds), the library on all three
+    // the CLI (in process) on the macaron/pre-LN case, the library on all three
     const xp = join(dir, 'x1.json');
     writeFileSync(xp, JSON.stringify(jobs[1]!.inputs[0]));
-    const ran = JSON.parse(execFileSync('node', [UAT, 'run', '--model', jobs[1]!.model, '--input', xp, '--json']).toString()) as number[][];
+    const r = await runCli('run', '--model', jobs[1]!.model, '--input', xp, '--json');
+    expect(r.code, r.err).toBe(0);
+    const ran = JSON.parse(r.out) as number[][];
     expect(relInf(ran, res[1]!.outputs[0]!)).toBeLessThanOrEqual(1e-12);
     jobs.forEach(({ m, inputs }, k) => expect(relInf(toRows(forward(m, inputs[0]!).Y), res[k]!.outputs[0]!)).toBeLessThanOrEqual(1e-12));
     const bumpRel = relInf(toRows(forward(jobs[0]!.m, jobs[0]!.inputs[0]!).Y), res[3]!.outputs[0]!);

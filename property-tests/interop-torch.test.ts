@@ -10,13 +10,13 @@
  * PyTorch module on the same weights to 1e-12 relative.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { forward, toRows, readModel } from '../src/index.ts';
 import { importTorchFile, importOnnxFile } from '../src/interop/index.ts';
-import { withTorch, torchJson, relInf, UAT } from './helpers/torch.ts';
+import { withTorch, torchJson, relInf } from './helpers/torch.ts';
+import { runCli } from '../test-support/cli.ts';
 import { ortRun } from './helpers/ort.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'uat-torch-import-'));
@@ -72,11 +72,14 @@ describe('interop: models built in PyTorch', () => withTorch(() => {
     console.log(`uat import torch vs PyTorch: ${specs.length} modules × 3 inputs, worst ‖Δ‖∞/‖Y‖∞ = ${worst.toExponential(2)}`);
   });
 
-  it('the CLI: uat import torch then uat run equals PyTorch; a wrong --norm-first is caught by the comparison', () => {
+  it('the CLI: uat import torch then uat run equals PyTorch; a wrong --norm-first is caught by the comparison', async () => {
     const s = specs[1]!, out = join(dir, 'cli.safetensors'), xp = join(dir, 'x.json');
-    execFileSync('node', [UAT, 'import', 'torch', '--state', s.out!, '--n', '3', '--heads', '2', '--norm-first', 'true', '--out', out]);
+    const imp = await runCli('import', 'torch', '--state', s.out!, '--n', '3', '--heads', '2', '--norm-first', 'true', '--out', out);
+    expect(imp.code, imp.err).toBe(0);
     writeFileSync(xp, JSON.stringify(s.inputs![0]));
-    const ran = JSON.parse(execFileSync('node', [UAT, 'run', '--model', out, '--input', xp, '--json']).toString()) as number[][];
+    const r = await runCli('run', '--model', out, '--input', xp, '--json');
+    expect(r.code, r.err).toBe(0);
+    const ran = JSON.parse(r.out) as number[][];
     expect(relInf(ran, torchOut[1]!.outputs[0]!)).toBeLessThanOrEqual(1e-12);
     const m = readModel(out);
     expect(m.config).toMatchObject({ n: 3, heads: 2, dK: 4, layerNorm: 'pre', lnEps: 1e-5, scale: 0.5, positional: true });
@@ -120,12 +123,11 @@ describe('interop: models built in PyTorch', () => withTorch(() => {
     console.log(`uat import onnx (torch.onnx.export): worst ‖Δ‖∞/‖Y‖∞ vs ORT ${worstOrt.toExponential(2)} (float64 graphs); vs the PyTorch module ${worstTorch64.toExponential(2)} (float64 graphs: float32 ε) and ${worstTorch32.toExponential(2)} (float32 graph: float32 weights' graph constants ε, 1/√d_k); import check worst |Δ|/(4·err) ${worstCheck.toExponential(2)}`);
   });
 
-  it('refusals name the problem, exit 2, and write nothing', () => {
+  it('refusals name the problem, exit 2, and write nothing', async () => {
     const out = join(dir, 'never.safetensors');
-    const run = (...args: string[]) => spawnSync('node', [UAT, ...args, '--out', out], { encoding: 'utf8' });
-    const conflict = run('import', 'torch', '--state', specs[6]!.out!, '--heads', '2');
-    expect(conflict.status).toBe(2);
-    expect(conflict.stderr).toMatch(/--heads: expected the value recorded in .*__metadata__\.heads \(4\)/);
+    const conflict = await runCli('import', 'torch', '--state', specs[6]!.out!, '--heads', '2', '--out', out);
+    expect(conflict.code).toBe(2);
+    expect(conflict.err).toMatch(/--heads: expected the value recorded in .*__metadata__\.heads \(4\)/);
     expect(() => importTorchFile(specs[2]!.out!, { heads: 1 })).toThrow(/--n: expected the number of tokens n/);
     expect(() => importTorchFile(specs[0]!.out!, { heads: 3 })).toThrow(/--heads: expected a divisor of D = 8/);
     expect(() => importOnnxFile(specs[0]!.out!)).toThrow(/state0\.safetensors: expected a valid protobuf message/);

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 export const PYTHON = process.env.UAT_TORCH_PYTHON ?? '/usr/bin/python3';
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const TORCH_SCRIPT = join(ROOT, 'scripts/uat_torch.py');
-export const UAT = join(ROOT, 'bin/uat.js');
 
 export interface TorchStatus {
   ok: boolean;
