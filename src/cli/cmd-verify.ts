@@ -71,7 +71,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--seed <int>', 'seed of the random search', '1')
     .option('--split <rule>', `split rule of the branch-and-bound: ${SPLITS.join(', ')}`, 'widest')
     .option('--no-linear', 'interval propagation only (no affine/linear relaxations; for comparison)')
-    .option('--float-slack', 'also report a rigorous bound of |T_float − T_real| over K (the float slack)')
+    .option('--float-slack', 'also report a rigorous bound of |T_float − T_real| over K (the float slack; computed before the search in a fixed number of boxes, seconds, outside --time-limit)')
     .option('--float', 'certify the model as `uat run` evaluates it: the headline bound is UB + float slack')
     .option('--max-boxes <k>', 'stop after this many boxes')
     .option('--quiet', 'no progress line')
