@@ -46,8 +46,10 @@ function fmt(x: number, d = 6): string {
 }
 
 /** The verifier's bounds on stderr (util.ts `statusLine`: in place on a terminal, every 2 s and a final line otherwise). */
-function progressLine(quiet: boolean): { update(p: VerifyProgress): void; stop(): void } {
+function progressLine(quiet: boolean, floatFirst: boolean): { update(p: VerifyProgress): void; stop(): void } {
   const line = statusLine('verify', quiet);
+  // the float slack comes first and shows no bounds while it runs: say so
+  if (floatFirst) line.update('float slack: bounding |T_float − T_real| over K first (a fixed number of boxes; seconds)');
   return {
     update(p) {
       const rel = p.ub > 0 && Number.isFinite(p.ub) ? ` (${((100 * p.gap) / p.ub).toFixed(2)}%)` : '';
@@ -71,7 +73,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--seed <int>', 'seed of the random search', '1')
     .option('--split <rule>', `split rule of the branch-and-bound: ${SPLITS.join(', ')}`, 'widest')
     .option('--no-linear', 'interval propagation only (no affine/linear relaxations; for comparison)')
-    .option('--float-slack', 'also report a rigorous bound of |T_float − T_real| over K (the float slack; computed before the search in a fixed number of boxes, seconds, outside --time-limit)')
+    .option('--float-slack', 'also report a rigorous bound of |T_float − T_real| over K (the float slack; computed first, in a fixed number of boxes: seconds, counted in --time-limit but never cut short)')
     .option('--float', 'certify the model as `uat run` evaluates it: the headline bound is UB + float slack')
     .option('--max-boxes <k>', 'stop after this many boxes')
     .option('--quiet', 'no progress line')
@@ -95,7 +97,7 @@ export function registerVerifyCommand(program: Command): void {
           const bytes = readFileChecked(o.model, 2 ** 31 - 1, '--model');
           cert = checkCertificateFor(raw, bytes, target.spec.canonical);
         }
-        const bar = progressLine(!!o.quiet || !!o.json);
+        const bar = progressLine(!!o.quiet || !!o.json, !!(o.float || o.floatSlack));
         let r;
         try {
           r = verify(model, target, {
