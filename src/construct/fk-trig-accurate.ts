@@ -73,33 +73,12 @@ function transformAccurate(samples: Float64Array, m: number, N: number, nOut: nu
       for (let ob = 0; ob < outer; ob++)
         for (let nu = 0; nu < L; nu++) {
           const dst = (ob * L + nu) * inner;
-          let accH = 0, accL = 0;
           for (let j = 0, r = 0; j < L; j++) {
             // T = w_j·table[r] (w_j ∈ {1, 2}: exact), split once for Dekker's product
             const th = w[j]! * tabHi[r]!, tl = w[j]! * tabLo[r]!;
             let sp = SPLIT * th;
             const thh = sp - (sp - th), thl = th - thh;
             const src = (ob * L + j) * inner;
-            if (inner === 1) {
-              // the last axis: the same double-word operations, the accumulator in registers
-              const xh = ch[src]!, xl = cl[src]!;
-              const p = th * xh;
-              sp = SPLIT * xh;
-              const xhh = sp - (sp - xh), xhl = xh - xhh;
-              const pe = thh * xhh - p + thh * xhl + thl * xhh + thl * xhl + (th * xl + tl * xh);
-              const ph = p + pe, pl = pe - (ph - p);
-              const s1 = accH + ph, b1 = s1 - accH, e1 = accH - (s1 - b1) + (ph - b1);
-              const s2 = accL + pl, b2 = s2 - accL, e2 = accL - (s2 - b2) + (pl - b2);
-              let e = e1 + s2, h = s1 + e;
-              e = e - (h - s1);
-              e += e2;
-              const h2 = h + e;
-              accL = e - (h2 - h);
-              accH = h2;
-              r += nu;
-              if (r >= Mq) r -= Mq;
-              continue;
-            }
             for (let i = 0; i < inner; i++) {
               const xh = ch[src + i]!, xl = cl[src + i]!;
               // P = T·X (DWTimesDW1, inlined)
@@ -121,10 +100,6 @@ function transformAccurate(samples: Float64Array, m: number, N: number, nOut: nu
             }
             r += nu;
             if (r >= Mq) r -= Mq;
-          }
-          if (inner === 1) {
-            nh[dst] = accH;
-            nl[dst] = accL;
           }
         }
       ch = nh;
