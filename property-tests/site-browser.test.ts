@@ -40,12 +40,7 @@ async function newTab(): Promise<Page> {
   const p = await browser.newPage();
   p.on('console', (m) => void (m.type() === 'error' && problems.push(`${p.url()}: console: ${m.text()}`)));
   p.on('pageerror', (e) => void problems.push(`${p.url()}: page error: ${e.message}`));
-  p.on('requestfailed', (r) => {
-    // a request of the page being left, cancelled by the next navigation, is not a defect of either page
-    const why = r.failure()?.errorText ?? '';
-    if (why === 'net::ERR_ABORTED' && r.headers()['referer'] !== p.url()) return;
-    problems.push(`${p.url()}: request failed (${why}): ${r.url()}`);
-  });
+  p.on('requestfailed', (r) => void problems.push(`${p.url()}: request failed (${r.failure()?.errorText ?? ''}): ${r.url()}`));
   p.on('response', (r) => void (r.status() >= 400 && problems.push(`${p.url()}: HTTP ${r.status()}: ${r.url()}`)));
   return p;
 }
