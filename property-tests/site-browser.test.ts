@@ -58,12 +58,23 @@ async function inTabs<T>(items: T[], job: (tab: Page, item: T) => Promise<void>)
   }));
 }
 
-/** KaTeX error elements and every <img> with whether it decoded: one round trip per page. */
+/**
+ * KaTeX error elements and every <img> with whether it decoded: one round trip per page, after the
+ * page's web fonts have settled (KaTeX's fonts load after the `load` event; leaving the page earlier
+ * would cancel them, and every failed request counts).
+ */
+function settled(tab: Page): Promise<void> {
+  return tab.evaluate(async () => void (await document.fonts.ready));
+}
+
 function inspect(tab: Page): Promise<{ katexErrors: number; imgs: { src: string | null; ok: boolean }[] }> {
-  return tab.evaluate(() => ({
-    katexErrors: document.querySelectorAll('.katex-error').length,
-    imgs: [...document.querySelectorAll('img')].map((e) => ({ src: e.getAttribute('src'), ok: e.complete && e.naturalWidth > 0 })),
-  }));
+  return tab.evaluate(async () => {
+    await document.fonts.ready;
+    return {
+      katexErrors: document.querySelectorAll('.katex-error').length,
+      imgs: [...document.querySelectorAll('img')].map((e) => ({ src: e.getAttribute('src'), ok: e.complete && e.naturalWidth > 0 })),
+    };
+  });
 }
 
 describe('chromium', () => {
@@ -153,18 +164,22 @@ describe.runIf(HAS_CHROMIUM)('the documentation site in chromium', () => {
     problems.length = 0;
     await inTabs(Object.entries(BLUEPRINT), async (page, [label, e]) => {
       await page.goto(base + 'docs/theorem.html', { waitUntil: 'load' });
+      await settled(page);
       await page.locator(`a[href$="${sitePath(e.doc).split('/').pop()}"]`).first().click();
       await page.waitForURL(`**/${sitePath(e.doc)}`);
       expect(await page.locator('h1').first().innerText(), label).toContain(label);
+      await settled(page);
       const fn = e.code[0]!.fns[0]!.name;
       await page.locator(`a[href$="${sitePath(e.code[0]!.file).split('/').pop()}#${fn}"]`).first().click();
       await page.waitForURL(`**/${sitePath(e.code[0]!.file)}#${fn}`);
       expect(await page.locator(`[id="${fn}"]`).count(), `${label}: anchor ${fn}`).toBe(1);
+      await settled(page);
       const test = e.tests[0]!;
       await page.locator(`ul.backlinks a[href$="${sitePath(test).split('/').pop()}"]`).first().click();
       await page.waitForURL(`**/${sitePath(test)}`);
       expect(await page.locator('h1').innerText()).toBe(test);
       expect(await page.locator('.src').innerText()).toContain(`describe('${label}'`);
+      await settled(page);
     });
     expect(problems.join('\n')).toBe('');
   }, 300_000);
