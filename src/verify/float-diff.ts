@@ -28,8 +28,22 @@ import { DF, DiffWalk, up } from './float/diff-form.ts';
 import { lnDiff } from './float/diff-layernorm.ts';
 import { mhaDiff } from './float/diff-attention.ts';
 
-/** Upper bound of the number of rounding symbols of one walk. */
+/**
+ * Upper bound of the number of symbols of one walk: the rounding symbols (`roundingSymbols`) and
+ * one per row where a remainder becomes a symbol (the outputs of the LayerNorms, the scores, the
+ * softmax, the heads and the hidden ReLU layers).
+ */
 function symbolCount(model: Model, wideFfn: boolean): number {
+  const c = model.config;
+  const n = c.n, D = c.dModel, H = c.heads;
+  const lns = c.layerNorm === 'none' ? 0 : c.layout === 'macaron' ? 3 : 2;
+  const ffns = wideFfn ? 0 : c.layout === 'macaron' ? 2 : 1;
+  const hidden = c.ffnHidden.reduce((a, b) => a + b, 0);
+  return roundingSymbols(model, wideFfn) + lns * n * D + 3 * H * n * n + n * H * c.dV + ffns * n * hidden;
+}
+
+/** Upper bound of the number of rounding symbols of one walk. */
+function roundingSymbols(model: Model, wideFfn: boolean): number {
   const c = model.config;
   const n = c.n, D = c.dModel, H = c.heads;
   const lnS = c.layerNorm === 'none' ? 0 : 2 * n + 3 * n * D;
@@ -51,7 +65,7 @@ export function diffWork(model: Model): number {
   const blocks = c.layout === 'macaron' ? 2 : 1;
   const lns = c.layerNorm === 'none' ? 0 : blocks + 1;
   const macs = n * (c.dIn * D + D * H * (2 * c.dK + c.dV) + H * c.dV * D + blocks * ffn + lns * D * D + D * c.dOut) + H * n * n * (c.dK + c.dV);
-  return symbolCount(model, false) * macs;
+  return roundingSymbols(model, false) * macs;
 }
 
 /**
@@ -108,14 +122,14 @@ export function diffSlack(model: Model, L: LayerBounder, co: Coarse): number {
           for (let k = 0; k < w0; k++) y.G[ro + k] = 0.5 * y.G[ro + k]!;
           y.e[r] = up(y.e[r]! + 0.5 * a);
         }
-        cur = y;
+        cur = w.symbolize(y);
         curQ = w.q(`${sl.block}.h${l}`);
       } else cur = y;
     }
     return cur;
   };
   const Zf = walkSublayers(c, Z, {
-    ln: (k, z) => lnDiff(w, k, z),
+    ln: (k, z) => w.symbolize(lnDiff(w, k, z)),
     apply: (sl, inp) => {
       curK = sl.k;
       return sl.kind === 'mha' ? mhaDiff(w, inp) : ffn(sl, inp);

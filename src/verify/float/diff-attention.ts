@@ -7,8 +7,9 @@
  * (layer.ts) times [e^{−2P}, e^{2P}], P ≥ max_l |s̃_l + η_l − s_l| (shift invariance: α_j(s + p) =
  * α_j(s)e^{p_j}/Σ_l α_l(s)e^{p_l}; e^{2P} ≤ 1 + 2P + 4P² for 2P ≤ 1, with 4u slop), η_l ≤ u|s̃_l − max| the
  * subtraction inside exp (one symbol per score), plus the relative rounding α(s̃ + η)·θ_j,
- * |θ_j| ≤ κ (libm and the n + 1 roundings, float-slack.ts), one symbol per entry. When the coarse
- * softmax rule on the refined score differences gives a smaller row total, it is used instead.
+ * |θ_j| ≤ κ (libm and the n + 1 roundings, float-slack.ts), one symbol per entry. Where the coarse
+ * softmax rule on the refined score differences gives a smaller bound of an entry, it is used
+ * instead for that entry (a fresh symbol).
  */
 import { gamma, U, MU_LIBM } from '../../float.ts';
 import { inflate } from '../operators/form.ts';
@@ -40,7 +41,9 @@ export function mhaDiff(w: DiffWalk, zin: DF): DF {
         }
         w.dot(Qd, i * HdK + h * dK, 1, 'attn.q', 'attn.q', Kd, j * HdK + h * dK, 1, 'attn.k', dK, c.scale, S, (h * n + i) * n + j, up(Math.abs(c.scale) * inflate(gS * s, dK + 2)), qAbs, kAbs);
       }
-  const A = softmaxDiff(w, S);
+  // the remainders of the products and of the softmax become symbols (diff-form.ts `symbolize`)
+  w.symbolize(S);
+  const A = w.symbolize(softmaxDiff(w, S));
   const aAbs = A.absRows(syms.w), vAbs = Vd.absRows(syms.w);
   const Cat = new DF(n * HdV, cap);
   const gA = gamma(n);
@@ -54,6 +57,7 @@ export function mhaDiff(w: DiffWalk, zin: DF): DF {
         }
         w.dot(A, (h * n + i) * n, 1, 'attn.alpha', 'attn.alpha', Vd, h * dV + t, HdV, 'attn.v', n, 1, Cat, i * HdV + h * dV + t, inflate(gA * s, n + 2), aAbs, vAbs);
       }
+  w.symbolize(Cat);
   return w.linear(Cat, HdV, D, w.T('attn.o.weight'), w.T('attn.o.bias'), w.q('attn.cat'));
 }
 
@@ -113,18 +117,54 @@ function softmaxDiff(w: DiffWalk, S: DF): DF {
           ga += Math.abs(jm) * (sAbs[l]! + eta[l]!);
         }
         A.e[r] = inflate(e + gamma(n + 4) * ga, 4 * n + 4);
-        A.G[ro + syms.next()] = up(ah[j]! * kappa + 16 * n * ETA);
       }
-      // the coarse rule on the refined score differences, when smaller
+      rowsSumToZero(w, A, row, n);
+      for (let j = 0; j < n; j++) A.G[(row + j) * cap + syms.next()] = up(ah[j]! * kappa + 16 * n * ETA);
+      // the coarse rule on the refined score differences, per entry where smaller (fresh symbols)
       const radS = new Float64Array(n), Ec = new Float64Array(n);
       for (let l = 0; l < n; l++) radS[l] = up(sAbs[l]! + S.e[row + l]!);
       softmaxRowErr(St.lo, St.hi, radS, At.hi, row, n, Ec);
-      let sd = 0, sc = 0;
-      for (let j = 0; j < n; j++) {
-        sd += A.abs(row + j, syms.w) + A.e[row + j]!;
-        sc += Ec[j]!;
-      }
-      if (sc < sd) w.collapse(A, row, n, Ec, 0);
+      for (let j = 0; j < n; j++) if (Ec[j]! < A.abs(row + j, syms.w) + A.e[row + j]!) w.collapse(A, row + j, 1, Ec, j);
     }
   return A;
+}
+
+/**
+ * Σ_j (α_j(s̃ + η) − α_j(s)) = 0 (both are softmax rows), so the differences of one row are minus
+ * the sum of the others'. The remainders of all rows but the one j* with the largest bound become
+ * symbols, and row j* is replaced by minus the sum of the other rows — an identity, up to the float
+ * sum of the coefficients (γ_n of their magnitudes, its remainder) — where that bound is not larger
+ * than its own. The rows are then correlated as the real ones are: Σ_j d_α_j v_j only sees the
+ * differences of the v_j (peaked attention, similar values).
+ */
+function rowsSumToZero(w: DiffWalk, A: DF, row: number, n: number): void {
+  const { cap, syms } = w;
+  if (n < 2) return;
+  let js = 0, own = -1;
+  for (let j = 0; j < n; j++) {
+    const b = A.abs(row + j, syms.w) + A.e[row + j]!;
+    if (b > own) {
+      own = b;
+      js = j;
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    if (j === js || !(A.e[row + j]! > 0)) continue;
+    A.G[(row + j) * cap + syms.next()] = A.e[row + j]!;
+    A.e[row + j] = 0;
+  }
+  const W = syms.w, sum = new Float64Array(W);
+  let mag = 0;
+  for (let j = 0; j < n; j++) {
+    if (j === js) continue;
+    const o = (row + j) * cap;
+    for (let k = 0; k < W; k++) sum[k] = sum[k]! - A.G[o + k]!;
+    mag += A.abs(row + j, W);
+  }
+  const e = up(gamma(n) * inflate(mag, n));
+  let b = 0;
+  for (let k = 0; k < W; k++) b += Math.abs(sum[k]!);
+  if (!(inflate(b, W) + e <= own)) return;
+  A.G.set(sum, (row + js) * cap);
+  A.e[row + js] = e;
 }

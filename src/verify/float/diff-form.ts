@@ -200,6 +200,20 @@ export class DiffWalk {
     out.G[oo + syms.next()] = rnd;
   }
 
+  /**
+   * The remainder of every row becomes a fresh symbol of that magnitude (d_r = Σ G ζ + ε_r with
+   * |ε_r| ≤ e_r: ε_r = e_r ζ_new, |ζ_new| ≤ 1), so that later maps carry it with its sign.
+   */
+  symbolize(F: DF): DF {
+    const { cap, syms } = this;
+    for (let r = 0; r < F.rows; r++) {
+      if (!(F.e[r]! > 0)) continue;
+      F.G[r * cap + syms.next()] = F.e[r]!;
+      F.e[r] = 0;
+    }
+    return F;
+  }
+
   /** rows [from, from+len) of F become fresh symbols with the magnitudes E (E indexed from eOff) */
   collapse(F: DF, from: number, len: number, E: Float64Array, eOff = from): void {
     const { cap, syms } = this;

@@ -21,9 +21,9 @@
  *    interval ranges of û are wide;
  *  - the float inv's relative error (γ_{D+5}, one symbol per token, coefficient γ_i û_i) and the last
  *    three roundings (γ_4 of |γ_i| |normalised value| + u|β_i|, one symbol per entry).
- * When the coarse rule of float-slack.ts applied to the refined input differences gives a smaller
- * total for the token (wide boxes, where the Jacobian enclosure is wide), that is used instead
- * (fresh symbols).
+ * Where the coarse rule of float-slack.ts applied to the refined input differences gives a smaller
+ * bound of an entry (wide boxes, where the Jacobian enclosure is wide), that is used instead for
+ * that entry (a fresh symbol). The output's remainders become symbols (float-diff.ts).
  */
 import { gamma, U } from '../../float.ts';
 import { inflate } from '../operators/form.ts';
@@ -60,7 +60,6 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
       AM += Math.abs(uM[j]!) * a;
     }
     A2 = up(Math.sqrt(inflate(A2, D)) / Math.sqrt(D) * (1 + 4 * U));
-    const saved = new Float64Array(D);
     for (let i = 0; i < D; i++) {
       const r = base + i, ro = r * cap;
       let e = 0, ga = 0, eR = 0;
@@ -79,7 +78,6 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
       // (J̄ − J_m) d: the entrywise radii above, or the structured bound (‖û‖ ≤ √D), the smaller
       const aim = Math.abs(im), R2 = up((ir * (cAbs[i]! + C.e[i]!) + (ir * uAbs[i]! + aim * uR[i]!) * A2 + aim * Math.abs(uM[i]!) * AR / D + 32 * U * aim * (A1 + Math.abs(uM[i]!) * AM / D)) * (1 + 16 * U) + 2 ** -1000);
       e += Math.min(eR, R2);
-      saved[i] = Math.abs(g[i]!) * Math.max(0, eR - R2);
       // × γ_i, the inv's relative error (shared per token) and the last three roundings
       const gi = g[i]!, agi = Math.abs(gi);
       const Fmax = up(uAbs[i]! + (info.sigLo[t]! > 0 ? info.dn[t]! / info.sigLo[t]! : Infinity));
@@ -89,19 +87,13 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
     }
     // G_y = diag(γ) J_m G_c (a matrix product in any order: the γ_{D+4} Σ|J_m||G_c| term of e)
     mulRows(D, D, w1, Jm, 0, D, C.G, 0, cap, y.G, base * cap, g);
-    // the coarse rule on the refined input differences, when it is smaller (wide boxes, where
-    // the Jacobian enclosure is wide): fresh symbols
+    // the coarse rule on the refined input differences (wide boxes, where the Jacobian enclosure
+    // is wide)
     const radIn = new Float64Array(n * D), Ec = new Float64Array(n * D);
     for (let j = 0; j < D; j++) radIn[base + j] = up(z.abs(base + j, w0) + z.e[base + j]!);
     lnTokenErr(inq.M, radIn, base, D, zvar.lo[t]!, zvar.hi[t]!, g, bt, yM, c.lnEps, Ec);
-    let sd = 0, sc = 0;
-    for (let j = 0; j < D; j++) {
-      // (decided with the entrywise radii: the choice is a heuristic and a smaller sd here was
-      // measured to keep forms that grow more later)
-      sd += y.abs(base + j, syms.w) + y.e[base + j]! + saved[j]!;
-      sc += Ec[base + j]!;
-    }
-    if (sc < sd) w.collapse(y, base, D, Ec);
+    // per entry (each row's own bound, in fresh symbols): the smaller
+    for (let j = 0; j < D; j++) if (Ec[base + j]! < y.abs(base + j, syms.w) + y.e[base + j]!) w.collapse(y, base + j, 1, Ec);
   }
   return y;
 }
