@@ -2,7 +2,7 @@
  * The float slack (src/verify/float-slack.ts): the rigorous bound of sup_K |T_float − T_real|
  * against the largest error found, where T_real is evaluated with mathjs BigNumber
  * (property-tests/helpers/exact-forward.ts) and T_float is `forward` (the code of `uat run`). The
- * bound of a baseline commit (default b291f6b, extracted with git archive) is computed on the same
+ * bound of a baseline commit (default e150ffb, extracted with git archive) is computed on the same
  * models in the same run.
  *
  * "observed" is a lower bound of the true sup (every reported value is an error actually
@@ -13,7 +13,10 @@
  *    error is a rough function of x, so nearby points with other rounding patterns are tried.
  *    The search evaluates T_real at 24 digits; the reported maximum is re-evaluated at 60 digits.
  *
- *   npx tsx bench/float-slack.ts [--points 120] [--climb 25] [--boxes B] [--baseline b291f6b]
+ *   npx tsx bench/float-slack.ts [--points 600] [--climb 60] [--boxes B] [--baseline e150ffb]
+ *
+ * Without --boxes each commit uses its own default budget (`defaultSlackBoxes`: now the share of a
+ * 60 s --time-limit, ≈ 15 s by the cost model; e150ffb's was ≈ 5 s).
  */
 import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -29,9 +32,9 @@ const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1]! : def;
 };
-const POINTS = Number(arg('--points', '120'));
-const CLIMB = Number(arg('--climb', '25'));
-const BASELINE = arg('--baseline', 'b291f6b');
+const POINTS = Number(arg('--points', '600'));
+const CLIMB = Number(arg('--climb', '60'));
+const BASELINE = arg('--baseline', 'e150ffb');
 const BOXES = process.argv.includes('--boxes') ? Number(arg('--boxes', '0')) : undefined;
 const root = new URL('..', import.meta.url).pathname;
 
@@ -54,11 +57,13 @@ const cases: Case[] = [
 
 const work = mkdtempSync(join(tmpdir(), 'uat-fslack-'));
 type Slack = (m: Model, lo: Float64Array, hi: Float64Array, o?: { boxes?: number }) => number;
+let oldBoxes: (m: Model) => number = () => NaN;
 async function baseline(): Promise<null | Slack> {
   try {
     execSync(`git -C '${root}' archive ${BASELINE} | tar -x -C '${work}'`, { stdio: 'pipe' });
     symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'));
     const mod = await import(pathToFileURL(join(work, 'src/verify/float-slack.ts')).href);
+    oldBoxes = mod.defaultSlackBoxes;
     return mod.floatSlackBound;
   } catch {
     return null;
@@ -113,10 +118,10 @@ for (const c of cases) {
   const secs0 = (performance.now() - t0) / 1000;
   const obs = observed(model, lo, hi, c.seed);
   rows.push([
-    c.name, Number.isNaN(b0) ? '—' : b0.toExponential(3), secs0.toFixed(1), bound.toExponential(3), secs.toFixed(1), BOXES ?? defaultSlackBoxes(model),
+    c.name, Number.isNaN(b0) ? '—' : b0.toExponential(3), secs0.toFixed(1), BOXES ?? oldBoxes(model), bound.toExponential(3), secs.toFixed(1), BOXES ?? defaultSlackBoxes(model),
     obs.random.toExponential(3), obs.search.toExponential(3), Number.isNaN(b0) ? '—' : (b0 / obs.search).toExponential(2), (bound / obs.search).toExponential(2), bound >= obs.search ? 'yes' : 'NO',
   ]);
   console.log(`  ${c.name}: bound ${bound.toExponential(3)} (baseline ${b0.toExponential(3)}) observed ${obs.search.toExponential(3)} ratio ${(bound / obs.search).toExponential(2)}`);
 }
-console.log(table(['model', `bound ${BASELINE}`, 's', 'bound (new)', 's', 'boxes', 'observed (random)', 'observed (search)', `${BASELINE}/obs`, 'new/obs', 'bound ≥ obs'], rows));
+console.log(table(['model', `bound ${BASELINE}`, 's', 'boxes', 'bound (new)', 's', 'boxes', 'observed (random)', 'observed (search)', `${BASELINE}/obs`, 'new/obs', 'bound ≥ obs'], rows));
 rmSync(work, { recursive: true, force: true });

@@ -65,6 +65,8 @@ describe('uat verify (CLI)', () => {
       [['--time-limit', 'NaN'], /--time-limit: expected a finite number/],
       [['--time-limit', '-3'], /--time-limit: expected a number > 0/],
       [['--split', 'random'], /--split: expected widest \| gradient \| trial/],
+      [['--float', '--float-boxes', '0'], /--float-boxes: expected a number ≥ 1, found "0"/],
+      [['--float', '--float-boxes', '2.5'], /--float-boxes: expected an integer/],
     ];
     for (const [extra, re] of cases) {
       const r = await uat('verify', '--model', model, '--target', target, ...extra);

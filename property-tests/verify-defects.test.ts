@@ -108,5 +108,11 @@ describe('uat verify: the reporting defects of issue 13', () => {
     console.log(`--float on the 1e8-bias model: slack ${j.floatSlack.toExponential(3)}, observed |T_float − T_real| at the witness ${obs.toExponential(3)}`);
     expect(obs).toBeLessThanOrEqual(j.floatSlack);
     expect(obs).toBeGreaterThan(0); // non-vacuous: the model really does round
+    // --float-boxes: a larger budget continues the same refinement, so the slack can only shrink,
+    // and every budget still covers the observed error
+    const slack = async (k: number) => JSON.parse((await uat('verify', '--model', file, '--target', t, '--float-slack', '--float-boxes', String(k), '--max-boxes', '1', '--json')).out).floatSlack as number;
+    const s4 = await slack(4), s64 = await slack(64);
+    expect(s64).toBeLessThanOrEqual(s4);
+    expect(s64).toBeGreaterThanOrEqual(obs);
   });
 });

@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import {
   readModel, readFileChecked, verify, checkCompatible, loadTarget, checkCertificateFor, aposterioriBlock, withAposteriori,
-  writeFileAtomic, UatInputError, type VerifyProgress, type SplitRule,
+  writeFileAtomic, UatInputError, type VerifyProgress, type VerifyResult, type SplitRule, type Model,
 } from '../index.ts';
 import { runAction, parseNumber, printJson, readJsonFile, statusLine, checkWritableFile, EXIT } from './util.ts';
 
@@ -30,6 +30,7 @@ interface VerifyCliOptions {
   floatSlack?: boolean;
   float?: boolean;
   maxBoxes?: string;
+  floatBoxes?: string;
   quiet?: boolean;
 }
 
@@ -46,11 +47,14 @@ function fmt(x: number, d = 6): string {
 }
 
 /** The verifier's bounds on stderr (util.ts `statusLine`: in place on a terminal, every 2 s and a final line otherwise). */
-function progressLine(quiet: boolean, floatFirst: boolean): { update(p: VerifyProgress): void; stop(): void } {
+function progressLine(quiet: boolean, floatFirst: boolean): { update(p: VerifyProgress): void; float(boxes: number, budget: number, bound: number): void; stop(): void } {
   const line = statusLine('verify', quiet);
   // the float slack comes first and shows no bounds while it runs: say so
-  if (floatFirst) line.update('float slack: bounding |T_float − T_real| over K first (a fixed number of boxes; seconds)');
+  if (floatFirst) line.update('float slack: bounding |T_float − T_real| over K first (a fixed number of boxes)');
   return {
+    float(boxes, budget, bound) {
+      line.update(`float slack: box ${boxes}/${budget}, bound so far ${fmt(bound, 3)} (then the branch-and-bound)`);
+    },
     update(p) {
       const rel = p.ub > 0 && Number.isFinite(p.ub) ? ` (${((100 * p.gap) / p.ub).toFixed(2)}%)` : '';
       line.update(`LB ${fmt(p.lb)}  UB ${fmt(p.ub)}  gap ${fmt(p.gap, 3)}${rel}  boxes ${p.boxes} (${p.boxesPerSecond.toFixed(0)}/s)  ${p.seconds.toFixed(1)} s`);
@@ -73,8 +77,9 @@ export function registerVerifyCommand(program: Command): void {
     .option('--seed <int>', 'seed of the random search', '1')
     .option('--split <rule>', `split rule of the branch-and-bound: ${SPLITS.join(', ')}`, 'widest')
     .option('--no-linear', 'interval propagation only (no affine/linear relaxations; for comparison)')
-    .option('--float-slack', 'also report a rigorous bound of |T_float − T_real| over K (the float slack; computed first, in a fixed number of boxes: seconds, counted in --time-limit but never cut short)')
+    .option('--float-slack', 'also report a rigorous bound of |T_float − T_real| over K (the float slack; computed first, in a fixed number of boxes, counted in --time-limit but never cut short)')
     .option('--float', 'certify the model as `uat run` evaluates it: the headline bound is UB + float slack')
+    .option('--float-boxes <k>', 'boxes of the float-slack refinement (default: about a quarter of --time-limit by a cost model, at most 60 s; a count, so the slack is deterministic)')
     .option('--max-boxes <k>', 'stop after this many boxes')
     .option('--quiet', 'no progress line')
     .option('--json', 'machine-readable output (keys lb, ub, gap, witness, boxes, seconds, …)')
@@ -84,6 +89,7 @@ export function registerVerifyCommand(program: Command): void {
         const eps = o.eps !== undefined ? parseNumber('--eps', o.eps, { min: 0 }) : undefined;
         const seed = parseNumber('--seed', o.seed, { integer: true, min: 0 });
         const maxBoxes = o.maxBoxes !== undefined ? parseNumber('--max-boxes', o.maxBoxes, { integer: true, min: 1 }) : undefined;
+        const floatSlackBoxes = o.floatBoxes !== undefined ? parseNumber('--float-boxes', o.floatBoxes, { integer: true, min: 1 }) : undefined;
         if (!SPLITS.includes(o.split)) throw new UatInputError('--split', SPLITS.join(' | '), o.split);
         if (o.certificateOut && !o.certificate) throw new UatInputError('--certificate-out', 'used together with --certificate', o.certificateOut);
         if (o.witnessOut) checkWritableFile('--witness-out', o.witnessOut);
@@ -102,7 +108,7 @@ export function registerVerifyCommand(program: Command): void {
         try {
           r = verify(model, target, {
             timeLimit, eps, seed, maxBoxes, split: o.split as SplitRule, affine: o.linear, floatSlack: !!o.floatSlack, float: !!o.float,
-            onProgress: (p) => bar.update(p),
+            floatSlackBoxes, onProgress: (p) => bar.update(p), onFloatProgress: (b, n, v) => bar.float(b, n, v),
           });
         } finally {
           bar.stop();
@@ -128,30 +134,35 @@ export function registerVerifyCommand(program: Command): void {
           });
           return code;
         }
-        const c = model.config;
-        const e = r.witnessEntry;
-        console.log(`verify ${o.model} against ${o.target} (n=${c.n}, dIn=${c.dIn}, dOut=${c.dOut}; ${c.layout}, LN ${c.layerNorm}, FFN ${c.ffnHidden.join('×')})`);
-        if (r.witnessFinite) console.log(`  lower bound   ${fmt(r.lb, 10)}   |T − f| of the float forward at the witness, entry f[${e.token}][${e.feature}]`);
-        else console.log(`  lower bound   none from the float model: its forward is NaN/∞ at every witness candidate (see the note)`);
-        console.log(`                witness X = ${JSON.stringify(r.witness)}${o.witnessOut ? ` (written to ${o.witnessOut})` : ''}`);
-        console.log(`                certified ≥ ${fmt(r.lbCertified, 10)} for the real-valued layer at X`);
-        if (o.float) {
-          console.log(`  upper bound   ${fmt(r.ubFloat!, 10)}   sound for the model as \`uat run\` evaluates it (float64) over all of K`);
-          console.log(`                = ${fmt(r.ub, 10)} (real-valued layer) + float slack ${fmt(r.floatSlack!, 3)}`);
-        } else console.log(`  upper bound   ${fmt(r.ub, 10)}   sound for the real-valued layer and target over all of K`);
-        console.log(`  gap           ${fmt(r.gap, 4)} (${(100 * r.relGap).toFixed(3)}% of UB)`);
-        console.log(`  boxes         ${r.boxes} in ${r.seconds.toFixed(2)} s (${(r.boxes / Math.max(r.seconds, 1e-9)).toFixed(0)}/s), ${r.finished ? 'finished' : 'stopped'}: ${r.stopMessage}`);
-        if (r.floatSlack !== undefined && !o.float) console.log(`  float slack   ${fmt(r.floatSlack, 3)}   rigorous bound of |T_float − T_real| over K (UB + slack = ${fmt(r.ubFloat!, 10)})`);
-        if (r.floatNonFinite) {
-          const f = r.floatNonFinite;
-          console.log(`  note          the float model is not finite (NaN/∞) at X = ${JSON.stringify(f.x)}, entry f[${f.entry.token}][${f.entry.feature}]: it overflows there; such points are never used as errors`);
-        }
-        if (eps !== undefined) {
-          const verdict = r.decision === 'holds' ? `holds: UB ≤ ε = ${eps}` : r.decision === 'refuted' ? `refuted: LB > ε = ${eps} at the witness` : `undecided: LB ≤ ε = ${eps} < UB`;
-          console.log(`  decision      ${verdict}`);
-        }
-        if (certPath) console.log(`  certificate   aposteriori block written to ${certPath}`);
+        printText(o, model, r, eps, certPath);
         return code;
       }),
     );
+}
+
+/** The human-readable report of a verify run. */
+function printText(o: VerifyCliOptions, model: Model, r: VerifyResult, eps: number | undefined, certPath: string | undefined): void {
+  const c = model.config;
+  const e = r.witnessEntry;
+  console.log(`verify ${o.model} against ${o.target} (n=${c.n}, dIn=${c.dIn}, dOut=${c.dOut}; ${c.layout}, LN ${c.layerNorm}, FFN ${c.ffnHidden.join('×')})`);
+  if (r.witnessFinite) console.log(`  lower bound   ${fmt(r.lb, 10)}   |T − f| of the float forward at the witness, entry f[${e.token}][${e.feature}]`);
+  else console.log(`  lower bound   none from the float model: its forward is NaN/∞ at every witness candidate (see the note)`);
+  console.log(`                witness X = ${JSON.stringify(r.witness)}${o.witnessOut ? ` (written to ${o.witnessOut})` : ''}`);
+  console.log(`                certified ≥ ${fmt(r.lbCertified, 10)} for the real-valued layer at X`);
+  if (o.float) {
+    console.log(`  upper bound   ${fmt(r.ubFloat!, 10)}   sound for the model as \`uat run\` evaluates it (float64) over all of K`);
+    console.log(`                = ${fmt(r.ub, 10)} (real-valued layer) + float slack ${fmt(r.floatSlack!, 3)}`);
+  } else console.log(`  upper bound   ${fmt(r.ub, 10)}   sound for the real-valued layer and target over all of K`);
+  console.log(`  gap           ${fmt(r.gap, 4)} (${(100 * r.relGap).toFixed(3)}% of UB)`);
+  console.log(`  boxes         ${r.boxes} in ${r.seconds.toFixed(2)} s (${(r.boxes / Math.max(r.seconds, 1e-9)).toFixed(0)}/s), ${r.finished ? 'finished' : 'stopped'}: ${r.stopMessage}`);
+  if (r.floatSlack !== undefined && !o.float) console.log(`  float slack   ${fmt(r.floatSlack, 3)}   rigorous bound of |T_float − T_real| over K (UB + slack = ${fmt(r.ubFloat!, 10)})`);
+  if (r.floatNonFinite) {
+    const f = r.floatNonFinite;
+    console.log(`  note          the float model is not finite (NaN/∞) at X = ${JSON.stringify(f.x)}, entry f[${f.entry.token}][${f.entry.feature}]: it overflows there; such points are never used as errors`);
+  }
+  if (eps !== undefined) {
+    const verdict = r.decision === 'holds' ? `holds: UB ≤ ε = ${eps}` : r.decision === 'refuted' ? `refuted: LB > ε = ${eps} at the witness` : `undecided: LB ≤ ε = ${eps} < UB`;
+    console.log(`  decision      ${verdict}`);
+  }
+  if (certPath) console.log(`  certificate   aposteriori block written to ${certPath}`);
 }

@@ -312,18 +312,26 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
 }
 
 export interface FloatSlackOptions {
-  /** box evaluations of the refinement (default `defaultSlackBoxes`) */
+  /** box evaluations of the refinement (default `defaultSlackBoxes(model)`, the share of a 60 s run) */
   boxes?: number;
+  /** after every refinement step: boxes evaluated, the budget, the bound so far (the largest open box) */
+  onProgress?: (boxes: number, budget: number, bound: number) => void;
 }
 
+/** Nominal speed of the difference walk (multiply-adds per second, measured on the bench models). */
+const WORK_PER_SECOND = 8e8;
+
 /**
- * The default refinement budget: about 4·10⁹ multiply-adds of the difference walk (`diffWork`,
- * plus 3·10⁶ per box for the verifier's trace), 2–6 s on one core, within [8m + 24, 128m + 128]
- * boxes. A count, not a time: the bound is deterministic.
+ * The default refinement budget for about `seconds` of work (default 15, the quarter of uat
+ * verify's default --time-limit 60 that the float slack gets): `seconds`·8·10⁸ multiply-adds of the
+ * difference walk (`diffWork`, plus 3·10⁶ per box for the verifier's trace), within
+ * [8m + 24, (128m + 128)·seconds/5] boxes. A count from a cost model, not a clock: the bound is
+ * deterministic.
  */
-export function defaultSlackBoxes(model: Model): number {
+export function defaultSlackBoxes(model: Model, seconds = 15): number {
   const m = model.config.n * model.config.dIn;
-  return Math.max(8 * m + 24, Math.min(128 * m + 128, Math.floor(4e9 / (3e6 + diffWork(model)))));
+  const cap = Math.floor(((128 * m + 128) * Math.max(seconds, 0)) / 5);
+  return Math.max(8 * m + 24, Math.min(cap, Math.floor((seconds * WORK_PER_SECOND) / (3e6 + diffWork(model)))));
 }
 
 /**
@@ -370,6 +378,7 @@ export function floatSlackBound(model: Model, lo: Float64Array, hi: Float64Array
     heap.push(Math.min(top.key, bound(l, h1)), [l, h1]);
     heap.push(Math.min(top.key, bound(l2, h)), [l2, h]);
     evals += 2;
+    opts.onProgress?.(evals, budget, Math.max(heap.topKey(), done));
   }
   const s = Math.max(heap.topKey(), done);
   return s === s ? Math.max(0, s) : Infinity;

@@ -16,7 +16,7 @@ import { assertLibmSound } from '../interval/selftest.ts';
 import { succ } from '../interval/round.ts';
 import { BranchAndBound, type SplitRule, type Node } from './bound.ts';
 import { Searcher, forwardError, type SearchPoint } from './search.ts';
-import { floatSlackBound } from './float-slack.ts';
+import { floatSlackBound, defaultSlackBoxes, type FloatSlackOptions } from './float-slack.ts';
 import type { LayerBounderOptions } from './layer.ts';
 
 export { BranchAndBound, BoxBounder, type SplitRule, type BoxResult } from './bound.ts';
@@ -62,8 +62,14 @@ export interface VerifyOptions {
    * headline bound (gap, eps decision, stopping) is ubFloat = ub + floatSlack
    */
   float?: boolean;
-  /** box evaluations of the float-slack refinement (float-slack.ts; default `defaultSlackBoxes`) */
+  /**
+   * box evaluations of the float-slack refinement (float-slack.ts; default
+   * `defaultSlackBoxes(model, min(timeLimit / 4, 60))`: a quarter of the time limit by a cost
+   * model, a count)
+   */
   floatSlackBoxes?: number;
+  /** progress of the float-slack refinement (boxes, budget, bound so far) */
+  onFloatProgress?: FloatSlackOptions['onProgress'];
   /** memory guard on open leaves */
   maxLeaves?: number;
   /** tuning of the layer propagation (generator symbols kept, wide-FFN threshold; see layer.ts) */
@@ -149,7 +155,8 @@ export function verify(modelIn: Model, target: Target, opts: VerifyOptions = {})
   const m = target.m;
 
   // with `float` the rigorous float slack comes first: it enters every decision
-  const slack = opts.float || opts.floatSlack ? floatSlackBound(model, target.lo, target.hi, { boxes: opts.floatSlackBoxes }) : 0;
+  const slackBoxes = opts.floatSlackBoxes ?? defaultSlackBoxes(model, Math.min(timeLimit / 4, 60));
+  const slack = opts.float || opts.floatSlack ? floatSlackBound(model, target.lo, target.hi, { boxes: slackBoxes, onProgress: opts.onFloatProgress }) : 0;
   const useSlack = !!opts.float;
   const bnb = new BranchAndBound(model, target, { split: opts.split, affine: opts.affine, centered: opts.centered, maxLeaves: opts.maxLeaves, ...opts.layer });
   const search = new Searcher(model, target, bnb.bounder, { seed: opts.seed });
