@@ -8,12 +8,14 @@
  * "observed" is a lower bound of the true sup (every reported value is an error actually
  * attained at a point of K):
  *  - random: the corners (up to 64) and random points of K, `--points` in all;
- *  - search: from the 8 worst of those, `--climb` rounds each of a local random search (a step of
+ *  - guided: the rigorous point bound at `--guide` random points, and 10 points within 1 % of the
+ *    width around each of the tenth with the largest bound (where the roundings are amplified most);
+ *  - search: from the 8 worst of all those, `--climb` rounds each of a local random search (a step of
  *    log-uniform size in [1e-12, 0.2] in every coordinate, kept when the error grows) — the float
  *    error is a rough function of x, so nearby points with other rounding patterns are tried.
  *    The search evaluates T_real at 24 digits; the reported maximum is re-evaluated at 60 digits.
  *
- *   npx tsx bench/float-slack.ts [--points 600] [--climb 60] [--boxes B] [--baseline e150ffb]
+ *   npx tsx bench/float-slack.ts [--points 3000] [--guide 300] [--climb 60] [--boxes B] [--baseline e150ffb|none]
  *
  * Without --boxes each commit uses its own default budget (`defaultSlackBoxes`: now the share of a
  * 60 s --time-limit, ≈ 15 s by the cost model; e150ffb's was ≈ 5 s).
@@ -32,7 +34,8 @@ const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1]! : def;
 };
-const POINTS = Number(arg('--points', '600'));
+const POINTS = Number(arg('--points', '3000'));
+const GUIDE = Number(arg('--guide', '300'));
 const CLIMB = Number(arg('--climb', '60'));
 const BASELINE = arg('--baseline', 'e150ffb');
 const BOXES = process.argv.includes('--boxes') ? Number(arg('--boxes', '0')) : undefined;
@@ -86,6 +89,16 @@ function observed(model: Model, lo: Float64Array, hi: Float64Array, seed: number
   }
   pts.sort((a, b) => b.e - a.e);
   const random = err(pts[0]!.x, 60);
+  // guided: around the points of largest rigorous point bound (where the roundings are amplified most)
+  const cand = Array.from({ length: GUIDE }, () => Float64Array.from({ length: m }, (_, k) => lo[k]! + rng() * (hi[k]! - lo[k]!)));
+  const pb = cand.map((x) => floatSlackBound(model, x, x, { boxes: 1 }));
+  const order = cand.map((_, i) => i).sort((a, b) => pb[b]! - pb[a]!);
+  for (const i of order.slice(0, Math.ceil(GUIDE / 10)))
+    for (let q = 0; q < 10; q++) {
+      const x = Float64Array.from(cand[i]!, (v, k) => Math.min(hi[k]!, Math.max(lo[k]!, v + 0.01 * (2 * rng() - 1) * (hi[k]! - lo[k]!))));
+      pts.push({ x, e: err(x) });
+    }
+  pts.sort((a, b) => b.e - a.e);
   let best = pts[0]!;
   for (const start of pts.slice(0, 8)) {
     let cur = start;
@@ -101,7 +114,7 @@ function observed(model: Model, lo: Float64Array, hi: Float64Array, seed: number
 }
 
 const old = await baseline();
-console.log(`# float slack: rigorous bound vs observed |T_float − T_real| (BigNumber; ${POINTS} points + ${8 * CLIMB} search steps per model); baseline ${BASELINE}${old ? '' : ' (not extractable)'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`# float slack: rigorous bound vs observed |T_float − T_real| (BigNumber; ${POINTS} points + ${GUIDE} guided + ${8 * CLIMB} search steps per model); baseline ${BASELINE}${old ? '' : ' (not extractable)'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const rows: (string | number)[][] = [];
 for (const c of cases) {
   const model = initModel(c.cfg, c.seed);

@@ -15,7 +15,7 @@ import { gamma, U, MU_LIBM } from '../../float.ts';
 import { inflate } from '../operators/form.ts';
 import { isoftmaxRow } from '../operators/softmax.ts';
 import { softmaxRowErr } from '../float-slack.ts';
-import { DF, DiffWalk, ETA, midRad, up } from './diff-form.ts';
+import { DF, DiffWalk, ETA, midRad, up, type Syms } from './diff-form.ts';
 
 const MU = Math.max(MU_LIBM, 8 * 2 ** -52);
 
@@ -118,7 +118,7 @@ function softmaxDiff(w: DiffWalk, S: DF): DF {
         }
         A.e[r] = inflate(e + gamma(n + 4) * ga, 4 * n + 4);
       }
-      rowsSumToZero(w, A, row, n);
+      rowsSumToZero(syms, A, row, n);
       for (let j = 0; j < n; j++) A.G[(row + j) * cap + syms.next()] = up(ah[j]! * kappa + 16 * n * ETA);
       // the coarse rule on the refined score differences, per entry where smaller (fresh symbols)
       const radS = new Float64Array(n), Ec = new Float64Array(n);
@@ -137,8 +137,8 @@ function softmaxDiff(w: DiffWalk, S: DF): DF {
  * than its own. The rows are then correlated as the real ones are: Σ_j d_α_j v_j only sees the
  * differences of the v_j (peaked attention, similar values).
  */
-function rowsSumToZero(w: DiffWalk, A: DF, row: number, n: number): void {
-  const { cap, syms } = w;
+export function rowsSumToZero(syms: Syms, A: DF, row: number, n: number): void {
+  const cap = A.cap;
   if (n < 2) return;
   let js = 0, own = -1;
   for (let j = 0; j < n; j++) {

@@ -15,7 +15,8 @@
  *    the float evaluation of (y − β)/γ. The radius part (J̄ − J_m)d, |d_k| ≤ a_k, J_m the midpoint
  *    matrix applied to the symbols, is bounded per row by the smaller of Σ_k r_ik a_k (entrywise
  *    radii) and, with s = 1/σ ∈ im ± ir and J − J_m = (s − im)(I − ûûᵀ/D) −
- *    im((û − uM)ûᵀ + uM(û − uM)ᵀ)/D, |û·d| ≤ ‖û‖₂‖d‖₂ ≤ √D‖a‖₂:
+ *    im((û − uM)ûᵀ + uM(û − uM)ᵀ)/D, |û·d| ≤ ‖û‖₂‖d‖₂ ≤ √D‖a‖₂ or, signed in the symbols,
+ *    |û·d| ≤ Σ_s |Σ_k uM_k G_ks| + Σ_k (|uM_k| e_k + uR_k a_k) (`projBound`; the smaller):
  *      ir a_i + (ir |û_i| + |im| uR_i) ‖a‖₂/√D + |im||uM_i| Σ_k uR_k a_k / D
  *    (+ 32u|im|(Σa + |uM_i|Σ|uM_k|a_k/D) for the float J_m), which keeps ‖û‖ ≤ √D where the
  *    interval ranges of û are wide;
@@ -60,6 +61,7 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
       AM += Math.abs(uM[j]!) * a;
     }
     A2 = up(Math.sqrt(inflate(A2, D)) / Math.sqrt(D) * (1 + 4 * U));
+    A2 = Math.min(A2, projBound(C, uM, uR, cAbs, D, w1, cap));
     for (let i = 0; i < D; i++) {
       const r = base + i, ro = r * cap;
       let e = 0, ga = 0, eR = 0;
@@ -96,6 +98,28 @@ export function lnDiff(w: DiffWalk, k: number, z: DF): DF {
     for (let j = 0; j < D; j++) if (Ec[base + j]! < y.abs(base + j, syms.w) + y.e[base + j]!) w.collapse(y, base + j, 1, Ec);
   }
   return y;
+}
+
+let projTmp = new Float64Array(0);
+
+/**
+ * |ûᵀd|/D for every û in uM ± uR and d = d̃ − c (C's form): Σ_s |Σ_k uM_k G_ks| + Σ_k (|uM_k| e_k +
+ * uR_k a_k), over D — signed in the symbols, the alternative to ‖û‖₂‖d‖₂/D ≤ ‖a‖₂/√D (see the
+ * header). The float evaluation of Σ_k uM_k G_ks errs by ≤ γ_D Σ_k |uM_k||G_ks|.
+ */
+export function projBound(C: DF, uM: Float64Array, uR: Float64Array, cAbs: Float64Array, D: number, w1: number, cap: number): number {
+  if (projTmp.length < w1) projTmp = new Float64Array(w1);
+  const t = projTmp.fill(0, 0, w1);
+  let mag = 0, rest = 0;
+  for (let k = 0; k < D; k++) {
+    const u = uM[k]!, o = k * cap;
+    if (u !== 0) for (let q = 0; q < w1; q++) t[q] = t[q]! + u * C.G[o + q]!;
+    mag += Math.abs(u) * cAbs[k]!;
+    rest += Math.abs(u) * C.e[k]! + uR[k]! * (cAbs[k]! + C.e[k]!);
+  }
+  let P = 0;
+  for (let q = 0; q < w1; q++) P += Math.abs(t[q]!);
+  return up((inflate(P + gamma(D) * inflate(mag, D) + inflate(rest, 2 * D), w1 + 4) / D) * (1 + 4 * U));
 }
 
 /**
