@@ -65,6 +65,22 @@ describe('progress of the commands off a terminal', () => {
     expect(final).toMatch(new RegExp(`boxes ${boxes} `));
   });
 
+  it('verify --float: the float slack counts its boxes to --float-boxes (odd: the root, then pairs), then the bounds follow', async () => {
+    const cfg = join(dir, 'cfg.json'), model = join(dir, 'm.safetensors');
+    writeFileSync(cfg, JSON.stringify({ n: 2, dIn: 1, dModel: 8, dOut: 1, heads: 1, dK: 4, dV: 4, ffnHidden: [8], layerNorm: 'pre' }));
+    expect((await runCli('init', '--config', cfg, '--seed', '3', '--out', model)).code).toBe(0);
+    const v = await runCli('verify', '--model', model, '--target', target, '--float', '--float-boxes', '21', '--max-boxes', '5');
+    expectTruthfulCounts(v.err);
+    const fl = v.err.split('\n').filter((l) => l.startsWith('verify: float slack: box '));
+    expect(fl.length).toBeGreaterThan(3);
+    expect(fl[fl.length - 1]).toMatch(/box 21\/21, bound so far /);
+    // its last bound is the slack reported (the same 3 digits)
+    const slack = /float slack ([0-9.e+-]+)/.exec(v.out)![1];
+    expect(/box 21\/21, bound so far ([0-9.e+-]+)/.exec(fl[fl.length - 1]!)![1]).toBe(slack);
+    // the branch-and-bound's lines come after the float slack's
+    expect(v.err.lastIndexOf('float slack: box')).toBeLessThan(v.err.indexOf('verify: LB '));
+  });
+
   it('ode: counts to its total with a final line', async () => {
     const r = await runCli('ode', '--scheme', 'lie-euler', 'strang-euler', '--gammas', '0.25,0.125,0.0625');
     expect(r.code).toBe(0);

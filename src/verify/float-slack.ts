@@ -314,7 +314,10 @@ export function coarseSlack(model: Model, L: LayerBounder, lo: ArrayLike<number>
 export interface FloatSlackOptions {
   /** box evaluations of the refinement (default `defaultSlackBoxes(model)`, the share of a 60 s run) */
   boxes?: number;
-  /** after every refinement step: boxes evaluated, the budget, the bound so far (the largest open box) */
+  /**
+   * after every refinement step: boxes evaluated, the boxes the budget allows (1 + 2·⌊(boxes − 1)/2⌋;
+   * fewer when every box left is a point or has bound 0), the bound so far (the largest leaf)
+   */
   onProgress?: (boxes: number, budget: number, bound: number) => void;
 }
 
@@ -350,6 +353,7 @@ export function floatSlackBound(model: Model, lo: Float64Array, hi: Float64Array
     return Math.min(co.out, diffSlack(model, L, co));
   };
   const budget = opts.boxes ?? defaultSlackBoxes(model);
+  const total = 1 + 2 * Math.floor((budget - 1) / 2); // the root, then two boxes per split
   const heap = new MaxHeap<[Float64Array, Float64Array]>();
   heap.push(bound(lo, hi), [Float64Array.from(lo), Float64Array.from(hi)]);
   let evals = 1, done = -Infinity;
@@ -378,7 +382,7 @@ export function floatSlackBound(model: Model, lo: Float64Array, hi: Float64Array
     heap.push(Math.min(top.key, bound(l, h1)), [l, h1]);
     heap.push(Math.min(top.key, bound(l2, h)), [l2, h]);
     evals += 2;
-    opts.onProgress?.(evals, budget, Math.max(heap.topKey(), done));
+    opts.onProgress?.(evals, total, Math.max(heap.topKey(), done));
   }
   const s = Math.max(heap.topKey(), done);
   return s === s ? Math.max(0, s) : Infinity;
