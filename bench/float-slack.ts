@@ -15,7 +15,9 @@
  *    error is a rough function of x, so nearby points with other rounding patterns are tried.
  *    The search evaluates T_real at 24 digits; the reported maximum is re-evaluated at 60 digits.
  *
- *   npx tsx bench/float-slack.ts [--points 3000] [--guide 300] [--climb 60] [--boxes B] [--baseline e150ffb|none]
+ *   npx tsx bench/float-slack.ts [--points 3000] [--guide 300] [--climb 60] [--boxes B] [--more K] [--baseline e150ffb|none]
+ *
+ * --more K adds the new bound with a budget of K boxes (`uat verify --float-boxes K`).
  *
  * Without --boxes each commit uses its own default budget (`defaultSlackBoxes`: now the share of a
  * 60 s --time-limit, ≈ 15 s by the cost model; e150ffb's was ≈ 5 s).
@@ -39,6 +41,7 @@ const GUIDE = Number(arg('--guide', '300'));
 const CLIMB = Number(arg('--climb', '60'));
 const BASELINE = arg('--baseline', 'e150ffb');
 const BOXES = process.argv.includes('--boxes') ? Number(arg('--boxes', '0')) : undefined;
+const MORE = process.argv.includes('--more') ? Number(arg('--more', '0')) : undefined;
 const root = new URL('..', import.meta.url).pathname;
 
 interface Case { name: string; cfg: Record<string, unknown>; seed: number; tweak?: (m: Model) => void }
@@ -130,11 +133,15 @@ for (const c of cases) {
   const b0 = old ? old(model, lo, hi, opts) : NaN;
   const secs0 = (performance.now() - t0) / 1000;
   const obs = observed(model, lo, hi, c.seed);
+  t0 = performance.now();
+  const more = MORE ? floatSlackBound(model, lo, hi, { boxes: MORE }) : NaN;
+  const secsMore = (performance.now() - t0) / 1000;
+  const moreCols = MORE ? [more.toExponential(3), secsMore.toFixed(1), (more / obs.search).toExponential(2)] : [];
   rows.push([
     c.name, Number.isNaN(b0) ? '—' : b0.toExponential(3), secs0.toFixed(1), BOXES ?? oldBoxes(model), bound.toExponential(3), secs.toFixed(1), BOXES ?? defaultSlackBoxes(model),
-    obs.random.toExponential(3), obs.search.toExponential(3), Number.isNaN(b0) ? '—' : (b0 / obs.search).toExponential(2), (bound / obs.search).toExponential(2), bound >= obs.search ? 'yes' : 'NO',
+    obs.random.toExponential(3), obs.search.toExponential(3), Number.isNaN(b0) ? '—' : (b0 / obs.search).toExponential(2), (bound / obs.search).toExponential(2), bound >= obs.search ? 'yes' : 'NO', ...moreCols,
   ]);
   console.log(`  ${c.name}: bound ${bound.toExponential(3)} (baseline ${b0.toExponential(3)}) observed ${obs.search.toExponential(3)} ratio ${(bound / obs.search).toExponential(2)}`);
 }
-console.log(table(['model', `bound ${BASELINE}`, 's', 'boxes', 'bound (new)', 's', 'boxes', 'observed (random)', 'observed (search)', `${BASELINE}/obs`, 'new/obs', 'bound ≥ obs'], rows));
+console.log(table(['model', `bound ${BASELINE}`, 's', 'boxes', 'bound (new)', 's', 'boxes', 'observed (random)', 'observed (search)', `${BASELINE}/obs`, 'new/obs', 'bound ≥ obs', ...(MORE ? [`bound (${MORE} boxes)`, 's', `${MORE} boxes/obs`] : [])], rows));
 rmSync(work, { recursive: true, force: true });
