@@ -67,6 +67,7 @@ describe('uat verify (CLI)', () => {
       [['--split', 'random'], /--split: expected widest \| gradient \| trial/],
       [['--float', '--float-boxes', '0'], /--float-boxes: expected a number ≥ 1, found "0"/],
       [['--float', '--float-boxes', '2.5'], /--float-boxes: expected an integer/],
+      [['--float-boxes', '100'], /--float-boxes: expected used together with --float or --float-slack, found "100"/],
     ];
     for (const [extra, re] of cases) {
       const r = await uat('verify', '--model', model, '--target', target, ...extra);

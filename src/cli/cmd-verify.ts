@@ -92,6 +92,7 @@ export function registerVerifyCommand(program: Command): void {
         const floatSlackBoxes = o.floatBoxes !== undefined ? parseNumber('--float-boxes', o.floatBoxes, { integer: true, min: 1 }) : undefined;
         if (!SPLITS.includes(o.split)) throw new UatInputError('--split', SPLITS.join(' | '), o.split);
         if (o.certificateOut && !o.certificate) throw new UatInputError('--certificate-out', 'used together with --certificate', o.certificateOut);
+        if (o.floatBoxes !== undefined && !o.float && !o.floatSlack) throw new UatInputError('--float-boxes', 'used together with --float or --float-slack', o.floatBoxes);
         if (o.witnessOut) checkWritableFile('--witness-out', o.witnessOut);
         if (o.certificate) checkWritableFile(o.certificateOut ? '--certificate-out' : '--certificate', o.certificateOut ?? o.certificate);
         const model = readModel(o.model);
