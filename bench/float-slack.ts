@@ -15,9 +15,10 @@
  *    error is a rough function of x, so nearby points with other rounding patterns are tried.
  *    The search evaluates T_real at 24 digits; the reported maximum is re-evaluated at 60 digits.
  *
- *   npx tsx bench/float-slack.ts [--points 3000] [--guide 300] [--climb 60] [--boxes B] [--more K] [--baseline e150ffb|none]
+ *   npx tsx bench/float-slack.ts [--points 3000] [--guide 300] [--climb 60] [--boxes B] [--more K] [--only NAME] [--baseline e150ffb|none]
  *
- * --more K adds the new bound with a budget of K boxes (`uat verify --float-boxes K`).
+ * --more K adds the new bound with a budget of K boxes (`uat verify --float-boxes K`); --only runs
+ * the cases whose name contains NAME.
  *
  * Without --boxes each commit uses its own default budget (`defaultSlackBoxes`: now the share of a
  * 60 s --time-limit, ≈ 15 s by the cost model; e150ffb's was ≈ 5 s).
@@ -27,7 +28,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { initModel, forward, makeRng, type Model } from '../src/index.ts';
+import { initModel, forward, makeRng, readModel, type Model } from '../src/index.ts';
 import { floatSlackBound, defaultSlackBoxes } from '../src/verify/float-slack.ts';
 import { exactMinusFloat } from '../property-tests/helpers/exact-forward.ts';
 import { table } from './util.ts';
@@ -42,9 +43,10 @@ const CLIMB = Number(arg('--climb', '60'));
 const BASELINE = arg('--baseline', 'e150ffb');
 const BOXES = process.argv.includes('--boxes') ? Number(arg('--boxes', '0')) : undefined;
 const MORE = process.argv.includes('--more') ? Number(arg('--more', '0')) : undefined;
+const ONLY = arg('--only', '');
 const root = new URL('..', import.meta.url).pathname;
 
-interface Case { name: string; cfg: Record<string, unknown>; seed: number; tweak?: (m: Model) => void }
+interface Case { name: string; cfg: Record<string, unknown>; seed: number; tweak?: (m: Model) => void; file?: string; box?: [number, number] }
 const base = { dOut: 1, heads: 2, dK: 8, dV: 8, positional: true };
 const cases: Case[] = [
   {
@@ -59,6 +61,8 @@ const cases: Case[] = [
   { name: 'suite: post-LN m=3', seed: 1002, cfg: { ...base, n: 3, dIn: 1, dModel: 16, ffnHidden: [32], layerNorm: 'post' } },
   { name: 'suite: peaked m=4', seed: 1003, cfg: { ...base, n: 2, dIn: 2, dModel: 16, ffnHidden: [32], layerNorm: 'none', scale: 10 } },
   { name: 'suite: pre-LN macaron m=4', seed: 1004, cfg: { ...base, n: 4, dIn: 1, dModel: 16, ffnHidden: [32], layerNorm: 'pre', layout: 'macaron' } },
+  // the PyTorch-trained pre-LN layer of docs/certify-trained.md on its target's domain [0, 1]²
+  { name: 'trained fixture (PyTorch, pre-LN)', seed: 1005, cfg: {}, file: join(root, 'property-tests/fixtures/trained/model.safetensors'), box: [0, 1] },
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'uat-fslack-'));
@@ -119,12 +123,12 @@ function observed(model: Model, lo: Float64Array, hi: Float64Array, seed: number
 const old = await baseline();
 console.log(`# float slack: rigorous bound vs observed |T_float − T_real| (BigNumber; ${POINTS} points + ${GUIDE} guided + ${8 * CLIMB} search steps per model); baseline ${BASELINE}${old ? '' : ' (not extractable)'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const rows: (string | number)[][] = [];
-for (const c of cases) {
-  const model = initModel(c.cfg, c.seed);
+for (const c of cases.filter((k) => k.name.includes(ONLY))) {
+  const model = c.file ? readModel(c.file) : initModel(c.cfg, c.seed);
   c.tweak?.(model);
   const cfg = model.config;
   const m = cfg.n * cfg.dIn;
-  const lo = new Float64Array(m).fill(-1), hi = new Float64Array(m).fill(1);
+  const lo = new Float64Array(m).fill(c.box?.[0] ?? -1), hi = new Float64Array(m).fill(c.box?.[1] ?? 1);
   const opts = BOXES ? { boxes: BOXES } : {};
   let t0 = performance.now();
   const bound = floatSlackBound(model, lo, hi, opts);
