@@ -38,19 +38,14 @@ function scaledProd(a: number, b: number): bigint {
   return (pa.m * pb.m) << BigInt(pa.e + pb.e + 2148);
 }
 import { exactMinusFloat } from './helpers/exact-forward.ts';
+import { smallShapeArbs } from './helpers/models.ts';
 
 const SEED = 20261207;
 
 type Tweak = 'none' | 'bias1e8' | 'bias1e8equal' | 'flat';
 
 const caseArb = fc.record({
-  n: fc.integer({ min: 1, max: 3 }),
-  dIn: fc.integer({ min: 1, max: 2 }),
-  dModel: fc.integer({ min: 2, max: 6 }),
-  dOut: fc.integer({ min: 1, max: 2 }),
-  heads: fc.integer({ min: 1, max: 2 }),
-  dK: fc.integer({ min: 1, max: 3 }),
-  dV: fc.integer({ min: 1, max: 3 }),
+  ...smallShapeArbs,
   ffnHidden: fc.oneof(fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 1 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 2 }), fc.constant([24])),
   layerNorm: fc.constantFrom('none', 'pre', 'post', 'pre', 'post'),
   lnEps: fc.constantFrom(1e-5, 1e-12),

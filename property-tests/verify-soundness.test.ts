@@ -21,6 +21,7 @@ import { parseTargetSpec } from '../src/target-map/spec.ts';
 import { buildTarget, type Target } from '../src/target-map/target.ts';
 import { modelExpressions } from '../src/verify/model-expr.ts';
 import { DEMO_TARGET } from '../src/cli/cmd-demo.ts';
+import { smallShapeArbs } from './helpers/models.ts';
 
 const SEED = 20251201;
 
@@ -53,13 +54,7 @@ function errAndTol(model: Model, target: Target, x: Float64Array): { err: number
 }
 
 const configArb = fc.record({
-  n: fc.integer({ min: 1, max: 3 }),
-  dIn: fc.integer({ min: 1, max: 2 }),
-  dModel: fc.integer({ min: 2, max: 6 }),
-  dOut: fc.integer({ min: 1, max: 2 }),
-  heads: fc.integer({ min: 1, max: 2 }),
-  dK: fc.integer({ min: 1, max: 3 }),
-  dV: fc.integer({ min: 1, max: 3 }),
+  ...smallShapeArbs,
   ffnHidden: fc.oneof(fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 1 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 2 }), fc.constant([64])),
   layerNorm: fc.constantFrom('none', 'pre', 'post'),
   layout: fc.constantFrom('standard', 'macaron'),

@@ -6,6 +6,20 @@
 import fc from 'fast-check';
 import { initModel, type Model } from '../../src/index.ts';
 
+/**
+ * The shape fields of the small models the verifier's suites use (verify-soundness,
+ * verify-float-slack): exact (BigNumber) forwards and many boxes per case stay affordable.
+ */
+export const smallShapeArbs = {
+  n: fc.integer({ min: 1, max: 3 }),
+  dIn: fc.integer({ min: 1, max: 2 }),
+  dModel: fc.integer({ min: 2, max: 6 }),
+  dOut: fc.integer({ min: 1, max: 2 }),
+  heads: fc.integer({ min: 1, max: 2 }),
+  dK: fc.integer({ min: 1, max: 3 }),
+  dV: fc.integer({ min: 1, max: 3 }),
+};
+
 export const configArb = fc.record({
   n: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 6 })),
   dIn: fc.integer({ min: 1, max: 3 }),

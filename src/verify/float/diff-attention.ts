@@ -15,7 +15,7 @@ import { gamma, U, MU_LIBM } from '../../float.ts';
 import { inflate } from '../operators/form.ts';
 import { isoftmaxRow } from '../operators/softmax.ts';
 import { softmaxRowErr } from '../float-slack.ts';
-import { DF, DiffWalk, ETA, midRad, up, type Syms } from './diff-form.ts';
+import { DF, DiffWalk, ETA, midRad, up, symbolizeRows, type Syms } from './diff-form.ts';
 
 const MU = Math.max(MU_LIBM, 8 * 2 ** -52);
 
@@ -148,11 +148,7 @@ export function rowsSumToZero(syms: Syms, A: DF, row: number, n: number): void {
       js = j;
     }
   }
-  for (let j = 0; j < n; j++) {
-    if (j === js || !(A.e[row + j]! > 0)) continue;
-    A.G[(row + j) * cap + syms.next()] = A.e[row + j]!;
-    A.e[row + j] = 0;
-  }
+  symbolizeRows(syms, A, row, n, row + js);
   const W = syms.w, sum = new Float64Array(W);
   let mag = 0;
   for (let j = 0; j < n; j++) {

@@ -2,7 +2,8 @@
  * The steps of the refined float-error walk that change how differences are represented, checked
  * as the set inclusions they claim (the end-to-end suite, property-tests/verify-float-slack.test.ts,
  * is too loose on wide boxes to notice a wrong correlation):
- *  - `symbolize`: a row's remainder becomes a fresh symbol of its own (same set of values);
+ *  - `symbolizeRows` (`DiffWalk.symbolize`): a row's remainder becomes a fresh symbol of its own
+ *    (same set of values);
  *  - `rowsSumToZero` (diff-attention.ts): given real differences P_j with Σ_j P_j = 0 and
  *    |P_j − form_j(ζ)| ≤ e_j, the new forms contain every P_j for ONE choice of the fresh symbols
  *    (jointly, not row by row: one row is minus the sum of the others);
@@ -15,7 +16,7 @@ import { describe, it, expect } from 'vitest';
 import { all, create, type FactoryFunctionMap } from 'mathjs';
 import { makeRng } from '../../model/weights.ts';
 import { exactDecimal } from '../../interval/selftest.ts';
-import { DF, DiffWalk, Syms } from './diff-form.ts';
+import { DF, Syms, symbolizeRows } from './diff-form.ts';
 import { rowsSumToZero } from './diff-attention.ts';
 import { projBound } from './diff-layernorm.ts';
 
@@ -65,8 +66,7 @@ describe('float-diff: changes of representation are set inclusions', () => {
       const rows = 1 + Math.floor(rng() * 6), w = Math.floor(rng() * 12);
       const { F, syms } = randomForm(rng, rows, w, rows);
       const G0 = F.G.slice(), e0 = F.e.slice();
-      const walk = Object.assign(Object.create(DiffWalk.prototype) as DiffWalk, { cap: F.cap, syms });
-      walk.symbolize(F);
+      symbolizeRows(syms, F);
       const fresh = new Set<number>();
       for (let r = 0; r < rows; r++) {
         for (let k = 0; k < w; k++) expect(F.G[r * F.cap + k]).toBe(G0[r * F.cap + k]);

@@ -100,6 +100,20 @@ export function mulRows(rows: number, k: number, w: number, A: Float64Array, aOf
   }
 }
 
+/**
+ * The remainders of rows [from, from + len) of F but row `skip` become fresh symbols of that
+ * magnitude (d_r = Σ G ζ + ε_r with |ε_r| ≤ e_r: ε_r = e_r ζ_new, |ζ_new| ≤ 1), so that later maps
+ * carry them with their sign.
+ */
+export function symbolizeRows(syms: Syms, F: DF, from = 0, len = F.rows, skip = -1): DF {
+  for (let r = from; r < from + len; r++) {
+    if (r === skip || !(F.e[r]! > 0)) continue;
+    F.G[r * F.cap + syms.next()] = F.e[r]!;
+    F.e[r] = 0;
+  }
+  return F;
+}
+
 /** Midpoint and radius (upward) of [lo, hi]. */
 export function midRad(lo: number, hi: number): [number, number] {
   if (!(lo - lo === 0 && hi - hi === 0)) return [0, Infinity];
@@ -200,18 +214,9 @@ export class DiffWalk {
     out.G[oo + syms.next()] = rnd;
   }
 
-  /**
-   * The remainder of every row becomes a fresh symbol of that magnitude (d_r = Σ G ζ + ε_r with
-   * |ε_r| ≤ e_r: ε_r = e_r ζ_new, |ζ_new| ≤ 1), so that later maps carry it with its sign.
-   */
+  /** The remainder of every row becomes a symbol of its own (`symbolizeRows`). */
   symbolize(F: DF): DF {
-    const { cap, syms } = this;
-    for (let r = 0; r < F.rows; r++) {
-      if (!(F.e[r]! > 0)) continue;
-      F.G[r * cap + syms.next()] = F.e[r]!;
-      F.e[r] = 0;
-    }
-    return F;
+    return symbolizeRows(this.syms, F);
   }
 
   /** rows [from, from+len) of F become fresh symbols with the magnitudes E (E indexed from eOff) */
